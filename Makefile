@@ -1,0 +1,29 @@
+# Two commands on a fresh clone: `make reports` and `make test`.
+# Each creates .venv when it is missing and (re)installs when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.llmtrends-installed
+JOBS   ?=
+
+.PHONY: reports test bench venv clean
+
+$(STAMP): pyproject.toml setup.py
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+reports: $(STAMP)  ## run every report of notebooks/reports.yaml into exports/
+	$(VENV)/bin/llmtrends run $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP)  ## the whole test suite (data integrity, notebooks, exports, browser)
+	$(PY) -m pytest
+
+bench: $(STAMP)  ## speed and memory figures of the batch (not part of `make test`)
+	$(PY) benchmarks/batch.py
+
+clean:
+	rm -rf exports/*.html exports/*.ipynb exports/*.json build dist *.egg-info

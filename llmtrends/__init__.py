@@ -1,0 +1,34 @@
+"""llmtrends: source-cited datasets about the LLM market, and the reports built on them.
+
+``import llmtrends as lt`` is the only import a notebook needs::
+
+    df = lt.load("vendor_share")          # a tidy, validated frame
+    print(lt.describe("vendor_share"))     # metrics, definitions, sources
+    lt.plotting.share_bars(df, ...)        # charts with a source line
+
+Heavy modules (pandas, matplotlib, papermill) are imported when first used,
+so ``import llmtrends`` stays cheap for the command line.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {"datasets", "analysis", "plotting", "params", "reports", "catalog", "paths", "errors", "display"}
+_FROM_DATASETS = {"load", "names", "describe", "observations", "figures", "sources", "citation"}
+
+__all__ = sorted(_SUBMODULES | _FROM_DATASETS | {"__version__"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _FROM_DATASETS:
+        return getattr(importlib.import_module(".datasets", __name__), name)
+    raise AttributeError(f"module 'llmtrends' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

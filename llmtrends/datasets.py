@@ -1,0 +1,331 @@
+"""The single entry point to the data: ``names()``, ``load(name)``, ``describe(name)``.
+
+Every figure of the seed documents is one row of :func:`observations`. A
+*dataset* is either a theme (its figures consolidated across the documents
+that relay them) or a categorical table (``flageval_top5``, ``agent_map`` ...).
+Frames are tidy, carry real dates, and know their sources: ``df.attrs`` holds
+the dataset name, the definitions of its metrics and its source ids, and
+:func:`citation` turns a frame into the line printed under a chart.
+
+Examples
+--------
+>>> import llmtrends as lt
+>>> share = lt.load("vendor_share")
+>>> share.query("metric == 'enterprise_llm_api_usage_share'").head()  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from ._records import Problem, Registry, load_registry, suggest
+from .errors import DataError, UnknownNameError
+
+__all__ = [
+    "names", "load", "describe", "observations", "sources", "documents", "metrics",
+    "entities", "vocabulary", "citation", "short_citation", "registry", "clear_cache",
+]
+
+_lock = threading.Lock()
+_cache: dict[tuple, "_Loaded"] = {}
+
+#: qualifier precedence when relays of one figure word it differently
+_QUALIFIER_RANK = {"exact": 0, "at_least": 1, "at_most": 1, "approx": 2}
+FIGURE_KEY = ["source_id", "metric", "segment", "entity", "period"]
+
+
+class _Loaded:
+    """Frames built once per data version."""
+
+    def __init__(self, reg: Registry):
+        self.registry = reg
+        self.observations = _observation_frame(reg)
+        self.figures = _consolidate(reg, self.observations)
+        self.sources = _source_frame(reg)
+
+
+def _fingerprint(root: Path) -> tuple:
+    stats = []
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            stats.append((p.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size))
+    return tuple(stats)
+
+
+def _loaded() -> _Loaded:
+    root = paths.data_dir()
+    if not (root / "sources.yaml").exists():
+        raise DataError([Problem(str(root), "no data directory here (sources.yaml missing); "
+                                            "set LLMTRENDS_DATA or reinstall llmtrends")])
+    key = (str(root), _fingerprint(root))
+    with _lock:
+        hit = _cache.get(key)
+        if hit is None:
+            _cache.clear()
+            hit = _cache[key] = _Loaded(load_registry(root))
+        return hit
+
+
+def clear_cache() -> None:
+    """Forget loaded data (the cache also refreshes by itself when a data file changes)."""
+    with _lock:
+        _cache.clear()
+
+
+def registry() -> Registry:
+    """The validated records in plain Python form (vocabulary, metrics, sources ...)."""
+    return _loaded().registry
+
+
+# --------------------------------------------------------------------------- frames
+
+def _observation_frame(reg: Registry) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(reg.observations)
+    ents = reg.entities
+    df["entity_name"] = df["entity"].map(lambda e: ents[e]["name"])
+    df["vendor"] = df["entity"].map(lambda e: e if ents[e].get("kind") == "vendor" else ents[e].get("vendor"))
+    for col in ("period_start", "period_end"):
+        df[col] = pd.to_datetime(df[col])
+    for col in ("value", "value_low", "value_high"):
+        df[col] = df[col].astype("float64")
+    order = ["obs_id", "source_id", "theme", "metric", "segment", "entity", "entity_name", "vendor",
+             "period", "period_start", "period_end", "value", "value_low", "value_high", "value_derived",
+             "qualifier", "unit", "doc", "quote", "note", "entity_as_written", "_file", "_line"]
+    return df[order].sort_values(["theme", "metric", "period_end", "obs_id"], kind="stable").reset_index(drop=True)
+
+
+def _consolidate(reg: Registry, obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per figure: relays of the same primary figure collapse, and must agree."""
+    problems: list[Problem] = []
+    out = []
+    for key, group in obs.groupby(FIGURE_KEY, sort=False):
+        first = group.iloc[0]
+        if group["value"].nunique() > 1 or group["theme"].nunique() > 1:
+            where = "; ".join(f"{r['obs_id']} ({r['_file']} line {r['_line']}) = {r['value']:g}, theme {r['theme']}"
+                              for _, r in group.iterrows())
+            problems.append(Problem(
+                first["_file"], f"{len(group)} rows give one figure {dict(zip(FIGURE_KEY, key))} different values "
+                f"or themes: {where}; accepted: the same cleaned value and theme for every relay of a figure "
+                "(record a correction in the note, or tell the figures apart by metric, segment, entity or period)",
+                line=int(first["_line"]), record=f"obs_id {first['obs_id']}", column="value"))
+            continue
+        best = min(group.itertuples(), key=lambda r: _QUALIFIER_RANK.get(r.qualifier, 9))
+        row = first.to_dict()
+        row["qualifier"] = best.qualifier
+        row["quote"] = best.quote
+        row["docs"] = ";".join(sorted(group["doc"].unique()))
+        row["obs_ids"] = ";".join(group["obs_id"])
+        row["n_relays"] = len(group)
+        notes = [n for n in dict.fromkeys(group["note"]) if n]
+        row["note"] = " | ".join(notes)
+        out.append(row)
+    if problems:
+        raise DataError(problems)
+    df = pd.DataFrame.from_records(out)
+    return df.drop(columns=["doc", "_file", "_line"]).reset_index(drop=True)
+
+
+def _source_frame(reg: Registry) -> pd.DataFrame:
+    cols = ["source_id", "publisher", "title", "published", "url", "method", "sample", "fieldwork",
+            "geography", "relayed_by", "note"]
+    rows = []
+    for sid, s in reg.sources.items():
+        row = {c: s.get(c) for c in cols}
+        row["source_id"] = sid
+        row["published"] = None if s.get("published") is None else str(s.get("published"))
+        row["relayed_by"] = list(s.get("relayed_by") or [])
+        rows.append(row)
+    return pd.DataFrame.from_records(rows, columns=cols)
+
+
+def _with_attrs(df: pd.DataFrame, name: str, reg: Registry) -> pd.DataFrame:
+    df.attrs["dataset"] = name
+    if "source_id" in df:
+        df.attrs["sources"] = sorted(df["source_id"].dropna().unique().tolist())
+    if "metric" in df:
+        df.attrs["metrics"] = {m: reg.metrics[m]["definition"] for m in sorted(df["metric"].unique())}
+    return df
+
+
+# --------------------------------------------------------------------------- public API
+
+def observations() -> pd.DataFrame:
+    """Every published figure, one row per figure per document that states it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``obs_id, source_id, theme, metric, segment, entity, entity_name,
+        vendor, period, period_start, period_end, value, value_low, value_high,
+        value_derived, qualifier, unit, doc, quote, note, entity_as_written``.
+        ``value_derived`` says when ``value`` is not printed in the document
+        (the midpoint of a published range).
+    """
+    loaded = _loaded()
+    return _with_attrs(loaded.observations.drop(columns=["_file", "_line"]), "observations", loaded.registry)
+
+
+def figures() -> pd.DataFrame:
+    """Every figure once: relays of the same primary figure consolidated.
+
+    ``docs`` lists the documents that relay the figure and ``n_relays`` how
+    many; the most precise wording (exact over bounds over approximate) wins.
+    """
+    loaded = _loaded()
+    return _with_attrs(loaded.figures.copy(), "figures", loaded.registry)
+
+
+def sources() -> pd.DataFrame:
+    """The source registry: one row per primary report (publisher, title, method, sample ...)."""
+    return _loaded().sources.copy()
+
+
+def documents() -> pd.DataFrame:
+    """The seed documents (the relays read), one row each."""
+    reg = registry()
+    return pd.DataFrame.from_records(list(reg.documents.values()))
+
+
+def metrics() -> pd.DataFrame:
+    """Every metric with its definition, unit and kind."""
+    reg = registry()
+    return pd.DataFrame.from_records(list(reg.metrics.values()))[["metric", "definition", "unit", "kind"]]
+
+
+def entities() -> pd.DataFrame:
+    """The entity vocabulary: id, name, kind, vendor, country, open_weights, colour, aliases."""
+    reg = registry()
+    cols = ["id", "name", "kind", "vendor", "country", "open_weights", "color", "aliases"]
+    return pd.DataFrame.from_records([{c: e.get(c) for c in cols} for e in reg.entities.values()], columns=cols)
+
+
+def vocabulary(kind: str) -> dict[str, str]:
+    """Names and meanings of ``themes``, ``segments``, ``units`` or ``qualifiers``."""
+    reg = registry()
+    kinds = {"themes": reg.themes, "segments": reg.segments, "units": reg.units, "qualifiers": reg.qualifiers}
+    if kind not in kinds:
+        raise UnknownNameError(f"unknown vocabulary {kind!r}; accepted: {', '.join(kinds)}")
+    return dict(kinds[kind])
+
+
+def names() -> list[str]:
+    """Dataset names: one per theme that has figures, then the categorical tables."""
+    reg = registry()
+    themes = sorted({r["theme"] for r in reg.observations}, key=list(reg.themes).index)
+    return themes + sorted(reg.tables)
+
+
+def _unknown(name: str) -> UnknownNameError:
+    known = names()
+    return UnknownNameError(f"unknown dataset {name!r}{suggest(name, known)}; known datasets: {', '.join(known)}")
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load one dataset as a tidy frame.
+
+    Parameters
+    ----------
+    name : str
+        A theme (``vendor_share``, ``open_vs_closed``, ``agentic_usage``, ...)
+        or a table (``flageval_top5``, ``reasoning_models``, ``agent_map``).
+        :func:`names` lists them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        For a theme, one row per figure (relays consolidated, see
+        :func:`figures`); for a table, one row per table row. ``attrs`` carries
+        ``dataset``, ``sources`` and (themes) ``metrics`` definitions.
+
+    Raises
+    ------
+    UnknownNameError
+        For a name that is not a dataset; the message lists the known ones.
+    DataError
+        When a data file is broken (file, line and column are named).
+    """
+    loaded = _loaded()
+    reg = loaded.registry
+    if name in reg.tables:
+        df = pd.DataFrame.from_records(
+            [{k: v for k, v in r.items() if not k.startswith("_")} for r in reg.table_rows[name]],
+            columns=list(dict.fromkeys(list(reg.tables[name]["columns"]) + ["source_id", "quote", "note"])))
+        for col, spec in reg.tables[name]["columns"].items():
+            if isinstance(spec, dict) and spec.get("type") == "int":
+                df[col] = pd.to_numeric(df[col]).astype("int64")
+        return _with_attrs(df, name, reg)
+    if name not in reg.themes or name not in names():
+        raise _unknown(name)
+    df = loaded.figures[loaded.figures["theme"] == name].reset_index(drop=True).copy()
+    return _with_attrs(df, name, reg)
+
+
+def citation(source_id: str) -> str:
+    """One-line citation of a source: publisher, report, date, method and sample.
+
+    Examples
+    --------
+    >>> citation("menlo_2025_midyear")  # doctest: +SKIP
+    "Menlo Ventures, '2025 Mid-Year LLM Market Update' (2025-07); survey: 150 technical leaders ..."
+    """
+    reg = registry()
+    if source_id not in reg.sources:
+        raise UnknownNameError(f"unknown source {source_id!r}{suggest(source_id, reg.sources)}; "
+                               f"known sources: {', '.join(sorted(reg.sources))}")
+    s = reg.sources[source_id]
+    text = f"{s['publisher']}, '{s['title']}'"
+    if s.get("published"):
+        text += f" ({s['published']})"
+    method = str(s.get("method", "")).replace("_", " ")
+    detail = f"{method}: {s['sample']}" if s.get("sample") else method
+    if s.get("fieldwork"):
+        detail += f", fieldwork {s['fieldwork']}"
+    return f"{text}; {detail}" if detail else text
+
+
+def short_citation(source_id: str) -> str:
+    """``'Menlo Ventures, 2025-07'``: publisher and publication date, for axis labels."""
+    reg = registry()
+    if source_id not in reg.sources:
+        raise UnknownNameError(f"unknown source {source_id!r}{suggest(source_id, reg.sources)}")
+    s = reg.sources[source_id]
+    publisher = str(s["publisher"]).split(" (")[0]
+    return f"{publisher}, {s['published']}" if s.get("published") else publisher
+
+
+def describe(name: str) -> str:
+    """What a dataset holds: its metrics with their definitions, and its sources.
+
+    Parameters
+    ----------
+    name : str
+        A dataset name (see :func:`names`).
+
+    Returns
+    -------
+    str
+        A plain-text description, ready to ``print``.
+    """
+    df = load(name)
+    reg = registry()
+    lines = []
+    if name in reg.tables:
+        spec = reg.tables[name]
+        lines += [f"{name}: {spec['title']}", f"  {spec['definition']}", f"  {len(df)} rows", "  columns:"]
+        for col, meaning in spec["columns"].items():
+            text = meaning.get("description", "") if isinstance(meaning, dict) else meaning
+            lines.append(f"    {col}: {text}")
+    else:
+        lines += [f"{name}: {reg.themes[name]}", f"  {len(df)} figures from {df['source_id'].nunique()} sources",
+                  "  metrics:"]
+        for metric, count in df["metric"].value_counts().sort_index().items():
+            m = reg.metrics[metric]
+            lines.append(f"    {metric} ({m['unit']}, {m['kind']}, {count} figures): {m['definition']}")
+    lines.append("  sources:")
+    for sid in df.attrs.get("sources", []):
+        lines.append(f"    {sid}: {citation(sid)}")
+    return "\n".join(lines)
