@@ -17,7 +17,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {"datasets", "analysis", "plotting", "params", "reports", "catalog", "paths", "errors", "display"}
-_FROM_DATASETS = {"load", "names", "describe", "observations", "figures", "sources", "citation"}
+_FROM_DATASETS = {"load", "names", "describe", "observations", "figures", "sources", "citation", "short_citation"}
 
 __all__ = sorted(_SUBMODULES | _FROM_DATASETS | {"__version__"})
 

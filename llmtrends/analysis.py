@@ -16,6 +16,17 @@ from ._records import suggest
 from .errors import LlmtrendsError, UnknownNameError
 
 REMAINDER = "other"
+
+#: Open-source "lenses": which entities of which metric measure open-model use.
+#: Each answers a different question of a different population; reports show
+#: them side by side and never add them.
+OPEN_SOURCE_LENSES: dict[str, list[str]] = {
+    "enterprise_open_source_workload_share": ["open_source_models"],
+    "openrouter_token_share": ["open_source_models"],
+    "openrouter_avg_weekly_token_share": ["chinese_open_models"],
+    "openrouter_peak_weekly_token_share": ["chinese_open_models"],
+    "developer_model_usage_rate": ["meta"],
+}
 REMAINDER_NOTE = "unallocated remainder: 100 minus the shares the source names"
 
 
@@ -292,10 +303,41 @@ def lenses(df: pd.DataFrame, metrics: Sequence[str] | None = None, entities: Seq
     out["definition"] = out["metric"].map(lambda m: reg.metrics[m]["definition"])
     out["kind"] = out["metric"].map(lambda m: reg.metrics[m]["kind"])
     out["citation"] = out["source_id"].map(datasets.citation)
-    out["label"] = out["entity_name"] + " - " + out["segment"] + ", " + out["period"]
+    out["label"] = out["entity_name"] + " (" + out["segment"].str.replace("_", " ") + ", " + out["period"] + ")"
     out = out.sort_values(["metric", "period_end", "entity"]).reset_index(drop=True)
     out.attrs = dict(df.attrs)
     return out
+
+
+def open_source_lenses(figures: pd.DataFrame, metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every figure measuring open-model use, one row each (see :data:`OPEN_SOURCE_LENSES`).
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        :func:`llmtrends.figures` or any frame holding the lens metrics.
+    metrics : sequence of str, optional
+        Lens metrics to keep (default all of :data:`OPEN_SOURCE_LENSES`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`lenses`: one row per figure with definition and citation.
+    """
+    metrics = list(metrics or OPEN_SOURCE_LENSES)
+    _check_values("lens", metrics, OPEN_SOURCE_LENSES)
+    keep = pd.Series(False, index=figures.index)
+    for metric in metrics:
+        keep |= (figures["metric"] == metric) & figures["entity"].isin(OPEN_SOURCE_LENSES[metric])
+    return lenses(figures[keep])
+
+
+def metric_title(metric: str) -> str:
+    """A metric's chart title: its ``title`` in metrics.yaml, else its name in words."""
+    reg = datasets.registry()
+    if metric not in reg.metrics:
+        raise UnknownNameError(f"unknown metric {metric!r}{suggest(metric, reg.metrics)}")
+    return str(reg.metrics[metric].get("title") or metric.replace("_", " ").capitalize())
 
 
 def before_after(df: pd.DataFrame, by: str = "segment") -> pd.DataFrame:
@@ -354,12 +396,16 @@ def value_text(row, digits: int | None = None) -> str:
         number = f"{fmt(row['value_low'])}-{fmt(row['value_high'])}"
     else:
         number = fmt(row["value"])
+    money = {"usd": ("USD ", ""), "usd_million": ("USD ", " million"), "usd_billion": ("USD ", " billion"),
+             "cny": ("CNY ", ""), "cny_million": ("CNY ", " million"), "cny_billion": ("CNY ", " billion")}
     if unit == "percent":
         number += "%"
     elif unit == "percentage_points":
         number += " pp"
     elif unit == "multiple":
         number += "x"
+    elif unit in money:
+        number = money[unit][0] + number + money[unit][1]
     else:
         number += " " + labels.get(unit, unit)
     prefix = {"approx": "about ", "at_least": "at least ", "at_most": "at most ", "exact": ""}[row["qualifier"]]

@@ -15,16 +15,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ._records import accepted_list, suggest
+from .analysis import OPEN_SOURCE_LENSES
 from .errors import ParameterError
 
-#: Open-source "lenses": which figures of which metric measure open-model use.
-#: Each answers a different question; reports show them side by side, never summed.
-OPEN_SOURCE_LENSES: dict[str, list[str]] = {
-    "enterprise_open_source_workload_share": ["open_source_models"],
-    "openrouter_token_share": ["open_source_models", "chinese_open_models"],
-    "openrouter_peak_weekly_token_share": ["chinese_open_models"],
-    "developer_model_usage_rate": ["meta"],
-}
 FLAGEVAL_BOARDS = ("language_subjective", "language_objective", "text_to_image", "text_to_video")
 AGENT_MAP_VIEWS = ("industry", "function", "both")
 

@@ -11,6 +11,7 @@ name) it renders with Noto Sans CJK, shipped by the ``mplfonts`` wheel.
 from __future__ import annotations
 
 import contextlib
+import logging
 import textwrap
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -68,6 +69,8 @@ def register_fonts() -> bool:
     global _fonts_ready
     if _fonts_ready:
         return True
+    # the CJK font has no bold face; matplotlib's fallback to regular is fine, its log line is noise
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     try:
         import importlib.util
         spec = importlib.util.find_spec("mplfonts")
@@ -100,19 +103,18 @@ def apply_theme() -> None:
 # --------------------------------------------------------------------------- colours
 
 def palette(entities: Sequence[str]) -> dict[str, str]:
-    """A colour per entity id: the vendor's fixed colour, else a category colour.
+    """A colour per entity id: a vendor's fixed colour, else a category colour.
 
-    A model or product takes its vendor's colour; the remainder is light grey.
-    Category colours are assigned in the order given, so pass a stable order.
+    Only vendors own a colour, so a vendor looks the same in every chart; models,
+    products and categories take category colours in the order given (pass a
+    stable order), so two models of one vendor stay distinguishable. The
+    remainder is light grey.
     """
     reg = datasets.registry()
     out: dict[str, str] = {}
     spare = iter(CATEGORY_COLORS * 4)
     for e in entities:
-        ent = reg.entities.get(e, {})
-        colour = ent.get("color") or reg.entities.get(ent.get("vendor") or "", {}).get("color")
-        if e == REMAINDER:
-            colour = REMAINDER_COLOR
+        colour = REMAINDER_COLOR if e == REMAINDER else reg.entities.get(e, {}).get("color")
         out[e] = colour or next(spare)
     return out
 
@@ -140,11 +142,12 @@ def source_line(data: pd.DataFrame) -> str:
 
 def add_source_line(ax: plt.Axes, data: pd.DataFrame, width: int = 120) -> None:
     """Write the source line under the chart (inside the figure, so it travels with the image)."""
-    fig = ax.figure
     text = "\n".join(textwrap.wrap(source_line(data), width))
-    lines = text.count("\n") + 1
-    fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=7, color="#555555", wrap=False)
-    fig.subplots_adjust(bottom=min(0.45, 0.14 + 0.035 * lines))
+    below = 34 if ax.get_xlabel() else 22
+    if ax.get_legend() is not None and getattr(ax.get_legend(), "_llmtrends_below", False):
+        below += 22
+    ax.annotate(text, xy=(0, 0), xycoords="axes fraction", xytext=(0, -below), textcoords="offset points",
+                ha="left", va="top", fontsize=7, color="#555555", annotation_clip=False)
     ax._llmtrends_data = data  # lets display.chart() find the data behind the chart
 
 
@@ -211,7 +214,7 @@ def share_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | 
     for h, lab in zip(handles, labels):
         seen.setdefault(lab, h)
     seen = {("Unallocated (not reported by the source)" if k == "Unallocated" else k): v for k, v in seen.items()}
-    ax.legend(seen.values(), seen.keys(), loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(6, len(seen)))
+    ax.legend(seen.values(), seen.keys(), loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_yticks(range(len(periods)), [p.replace(" (", "\n(") for p in periods])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
@@ -273,10 +276,9 @@ def lens_dotplot(data: pd.DataFrame, ax: plt.Axes | None = None, title: str | No
             ax.axhline(lo - 0.5, color="#BBBBBB", lw=0.8)
         ax.text(1.01, (lo + hi) / 2, textwrap.fill(metric.replace("_", " "), 26), transform=ax.get_yaxis_transform(),
                 va="center", fontsize=7, color=metric_colours[metric])
-    ax.set_yticks(range(len(d)), [textwrap.shorten(v, 50) for v in d["label"]])
+    ax.set_yticks(range(len(d)), [textwrap.fill(v, 34) for v in d["label"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.figure.subplots_adjust(right=0.78)
     return _finish(ax, d, title, "percent (each row answers its own question; rows are not additive)")
 
 

@@ -1,0 +1,301 @@
+"""Make an executed notebook safe to publish.
+
+An export must say how it was produced, and nothing about the machine that
+produced it: papermill's metadata (absolute ``input_path``/``output_path``,
+environment) is replaced by a small ``llmtrends`` block, and text outputs are
+scrubbed of absolute paths, the home folder, the user name in paths and the
+host name.
+"""
+from __future__ import annotations
+
+import copy
+import getpass
+import importlib.metadata
+import json
+import os
+import re
+import socket
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import nbformat
+
+from llmtrends.reports.plan import Run
+
+#: MIME type of a display output carrying citations; see `record_sources`.
+SOURCES_MIMETYPE = "application/vnd.llmtrends.sources+json"
+
+#: Cell tags that remove a cell (or its input/output) from the stakeholder export.
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
+
+_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+_BINARY_PREFIXES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def llmtrends_version() -> str:
+    """The installed llmtrends version (``"unknown"`` when it cannot be found)."""
+    try:
+        import llmtrends
+
+        version = getattr(llmtrends, "__version__", None)
+        if version:
+            return str(version)
+    except ImportError:  # pragma: no cover - we are inside the package
+        pass
+    try:
+        return importlib.metadata.version("llmtrends")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def utc_iso(moment: datetime) -> str:
+    """Format a time as UTC ISO 8601 with seconds, e.g. ``2025-07-31T09:30:00Z``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def strip_ansi(text: str) -> str:
+    """Remove terminal colour codes from ``text``."""
+    return _ANSI.sub("", text)
+
+
+def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = ()) -> Callable[[str], str]:
+    """Build a function that removes machine-specific paths and names from text.
+
+    Parameters
+    ----------
+    notebook_dir : pathlib.Path
+        The folder the notebook ran in; it becomes ``.``.
+    extra_dirs : iterable of (Path, str)
+        More folders to replace, each with its placeholder (for example the
+        exports folder as ``<exports>``).
+
+    Returns
+    -------
+    callable
+        ``scrub(text) -> text``. Replaced, longest first: the notebook folder
+        (``.``), the extra folders, the Python installation (``<python>``),
+        the temp folder (``<tmp>``), the home folder (``~``); then any
+        ``/home/<user>`` or ``/Users/<user>``, the user name as a path
+        component (``<user>``) and the host name (``<host>``).
+    """
+    pairs: list[tuple[str, str]] = []
+
+    def add(path: Path | str | None, placeholder: str) -> None:
+        if not path:
+            return
+        for variant in {str(path), os.path.realpath(path)}:
+            variant = variant.rstrip("/\\")
+            if len(variant) > 1:
+                pairs.append((variant, placeholder))
+
+    add(notebook_dir, ".")
+    for path, placeholder in extra_dirs:
+        add(path, placeholder)
+    for prefix in {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}:
+        add(prefix, "<python>")
+    add(tempfile.gettempdir(), "<tmp>")
+    add(Path.home(), "~")
+    pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
+    alternatives = "|".join(re.escape(old) for old, _ in pairs)
+    # a folder matches only as a whole path component: /root must not eat /rootfs
+    literal = re.compile(f"(?:{alternatives})(?![\\w.-])") if pairs else None
+    replacement = dict(pairs)
+
+    patterns: list[tuple[re.Pattern[str], str]] = [
+        (re.compile(r"(?:/home|/Users|[A-Za-z]:\\Users)[/\\][^/\\\s\"'<>]+"), "~"),
+    ]
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name available (some containers)
+        user = ""
+    if user:
+        patterns.append((re.compile(r"(?<=[/\\])" + re.escape(user) + r"(?=[/\\\s\"'<>:]|$)"), "<user>"))
+    host = socket.gethostname()
+    if host and len(host) >= 3 and host not in ("localhost",):
+        patterns.append((re.compile(r"\b" + re.escape(host) + r"\b"), "<host>"))
+
+    def scrub(text: str) -> str:
+        if literal is not None:
+            text = literal.sub(lambda match: replacement[match.group(0)], text)
+        for pattern, placeholder in patterns:
+            text = pattern.sub(placeholder, text)
+        return text
+
+    return scrub
+
+
+def _scrub_json(value: Any, scrub: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrub_json(item, scrub) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_json(item, scrub) for key, item in value.items()}
+    return value
+
+
+def _scrub_output(output: dict, scrub: Callable[[str], str]) -> None:
+    kind = output.get("output_type")
+    if kind == "stream":
+        text = output.get("text", "")
+        output["text"] = scrub("".join(text) if isinstance(text, list) else text)
+    elif kind == "error":
+        output["ename"] = scrub(str(output.get("ename", "")))
+        output["evalue"] = scrub(str(output.get("evalue", "")))
+        output["traceback"] = [scrub(line) for line in output.get("traceback", [])]
+    elif kind in ("display_data", "execute_result"):
+        data = output.get("data", {})
+        for mimetype, content in list(data.items()):
+            if mimetype.startswith(_BINARY_PREFIXES):
+                continue
+            if isinstance(content, str):
+                data[mimetype] = scrub(content)
+            elif isinstance(content, list) and all(isinstance(part, str) for part in content):
+                data[mimetype] = scrub("".join(content))
+            else:
+                data[mimetype] = _scrub_json(content, scrub)
+
+
+def _take_sources(output: dict) -> list[str]:
+    """Remove the sources MIME bundle from an output; return the citations it held."""
+    data = output.get("data")
+    if not isinstance(data, dict) or SOURCES_MIMETYPE not in data:
+        return []
+    content = data.pop(SOURCES_MIMETYPE)
+    if isinstance(content, str):
+        try:
+            content = json.loads(content)
+        except ValueError:
+            content = [content]
+    if isinstance(content, str):
+        content = [content]
+    return [str(item) for item in content or []]
+
+
+def sanitize_notebook(
+    nb: nbformat.NotebookNode,
+    run: Run,
+    *,
+    started: datetime,
+    finished: datetime,
+    scrub: Callable[[str], str] | None = None,
+) -> nbformat.NotebookNode:
+    """A publishable copy of an executed notebook.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook papermill returned.
+    run : Run
+        The run that produced it.
+    started, finished : datetime.datetime
+        When execution started and ended (recorded as UTC).
+    scrub : callable, optional
+        Text scrubber; defaults to ``make_scrubber(run.notebook.parent)``.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A copy whose metadata holds only ``kernelspec``, ``language_info`` and
+        ``llmtrends`` (the notebook's own ``llmtrends`` keys such as
+        ``sources`` and ``validator``, plus ``run``, ``notebook``,
+        ``parameters``, ``start_time``, ``end_time``, ``version``). Cells lose
+        papermill's per-cell metadata; papermill's error banner cells are
+        dropped; text outputs are scrubbed. Citations displayed with
+        `record_sources` are moved from the outputs into
+        ``metadata.llmtrends.sources``.
+    """
+    scrub = scrub or make_scrubber(run.notebook.parent)
+    clean = copy.deepcopy(nb)
+    own = dict(clean.metadata.get("llmtrends", {}) or {})
+    sources = [str(item) for item in own.get("sources", []) or []]
+
+    cells = []
+    for cell in clean.cells:
+        if _PAPERMILL_ERROR_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        cell.metadata.pop("papermill", None)
+        if cell.cell_type == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                for citation in _take_sources(output):
+                    if citation not in sources:
+                        sources.append(citation)
+                if output.get("output_type") in ("display_data", "execute_result") and not output.get("data"):
+                    continue
+                _scrub_output(output, scrub)
+                outputs.append(output)
+            cell.outputs = outputs
+        cells.append(cell)
+    clean.cells = cells
+
+    own.update(
+        {
+            "run": run.name,
+            "notebook": run.notebook_name,
+            # JSON-safe: an unquoted YAML date arrives as datetime.date
+            "parameters": json.loads(json.dumps(run.parameters, default=str)),
+            "start_time": utc_iso(started),
+            "end_time": utc_iso(finished),
+            "version": llmtrends_version(),
+        }
+    )
+    if sources:
+        own["sources"] = sources
+    metadata = nbformat.NotebookNode()
+    for key in ("kernelspec", "language_info"):
+        if key in clean.metadata:
+            metadata[key] = clean.metadata[key]
+    metadata["llmtrends"] = own
+    clean.metadata = metadata
+    return clean
+
+
+def stakeholder_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy for readers without Python: no errors, no stderr, no removed cells.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A sanitized notebook.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        Without ``error`` outputs (tracebacks), ``stderr`` streams (warnings),
+        cells tagged ``remove-cell`` and outputs of cells tagged
+        ``remove-output``. Code input is hidden by the exporter, not here.
+    """
+    clean = copy.deepcopy(nb)
+    cells = []
+    for cell in clean.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVE_CELL_TAGS:
+            continue
+        if cell.cell_type == "code":
+            if tags & REMOVE_OUTPUT_TAGS:
+                cell.outputs = []
+            cell.outputs = [
+                output
+                for output in cell.get("outputs", [])
+                if output.get("output_type") != "error"
+                and not (output.get("output_type") == "stream" and output.get("name") == "stderr")
+            ]
+        cells.append(cell)
+    clean.cells = cells
+    return clean
+
+
+def notebook_sources(nb: nbformat.NotebookNode) -> list[str]:
+    """The citations recorded in ``nb.metadata["llmtrends"]["sources"]`` (empty if absent)."""
+    sources = nb.metadata.get("llmtrends", {}).get("sources", [])
+    if isinstance(sources, str):
+        return [sources]
+    return [str(item) for item in sources or []]
