@@ -439,7 +439,7 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
             elif oid in first_seen:
                 add(f"duplicate obs_id; first used in {first_seen[oid]}", "obs_id")
             else:
-                first_seen[oid] = f"{fname} line {line}"
+                first_seen[oid] = f"{fname}, line {line}"
             ok = True
             if rec["source_id"] not in reg.sources:
                 _check_name(rec["source_id"], reg.sources, "source_id", lambda m: add(m, "source_id"))
@@ -598,3 +598,51 @@ def load_registry(root: Path) -> Registry:
     if problems:
         raise DataError(problems)
     return reg
+
+
+# --------------------------------------------------------------------------- quotes
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def verify_quotes(reg: Registry, seeds: Path) -> list[Problem]:
+    """Every quote must stand verbatim in the document it names (whitespace runs may differ).
+
+    Covers observation quotes, table quotes and the registry's ``sample_quote``
+    fields. A missing seed document is itself a problem, never a pass.
+    """
+    problems: list[Problem] = []
+    texts: dict[str, str | None] = {}
+
+    def doc_text(doc: str) -> str | None:
+        if doc not in texts:
+            path = seeds / f"{doc}.txt"
+            texts[doc] = _collapse(path.read_text(encoding="utf-8")) if path.is_file() else None
+            if texts[doc] is None:
+                problems.append(Problem(str(path), "seed document not found; the quote check needs it"))
+        return texts[doc]
+
+    for r in reg.observations:
+        text = doc_text(r["doc"])
+        if text is not None and _collapse(r["quote"]) not in text:
+            problems.append(Problem(r["_file"], f"quote not found verbatim in {r['doc']}.txt: {r['quote'][:60]!r}",
+                                    line=r["_line"], record=f"obs_id {r['obs_id']}", column="quote"))
+    for name, spec in reg.tables.items():
+        docs = {d for s in {r["source_id"] for r in reg.table_rows[name]}
+                for d in reg.sources[s].get("relayed_by") or []}
+        for r in reg.table_rows[name]:
+            candidates = [t for t in (doc_text(d) for d in sorted(docs)) if t is not None]
+            if candidates and not any(_collapse(r["quote"]) in t for t in candidates):
+                problems.append(Problem(r["_file"], f"quote not found verbatim in {', '.join(sorted(docs))}: "
+                                                    f"{r['quote'][:60]!r}", line=r["_line"], column="quote"))
+    for sid, src in reg.sources.items():
+        for key in ("sample_quote", "segment_definitions_quote"):
+            quote = src.get(key)
+            if not quote:
+                continue
+            candidates = [t for t in (doc_text(d) for d in src.get("relayed_by") or []) if t is not None]
+            if candidates and not any(_collapse(str(quote)) in t for t in candidates):
+                problems.append(Problem("data/sources.yaml", f"{key} not found verbatim in its documents",
+                                        record=f"source '{sid}'", column=key))
+    return problems

@@ -26,7 +26,7 @@ from .errors import DataError, UnknownNameError
 
 __all__ = [
     "names", "load", "describe", "observations", "sources", "documents", "metrics",
-    "entities", "vocabulary", "citation", "short_citation", "registry", "clear_cache",
+    "entities", "vocabulary", "citation", "short_citation", "check_quotes", "registry", "clear_cache",
 ]
 
 _lock = threading.Lock()
@@ -285,6 +285,29 @@ def citation(source_id: str) -> str:
     if s.get("fieldwork"):
         detail += f", fieldwork {s['fieldwork']}"
     return f"{text}; {detail}" if detail else text
+
+
+def check_quotes(seeds: Path | str | None = None) -> list[str]:
+    """Problems with quotes: each must stand verbatim in the seed document it names.
+
+    Parameters
+    ----------
+    seeds : path, optional
+        Folder of the seed documents (default ``../shared/seeds`` beside the
+        checkout, or ``$LLMTRENDS_SEEDS``).
+
+    Returns
+    -------
+    list of str
+        One message per quote not found (file, line, column named); empty when
+        all are found. A missing seed folder or document is reported, not skipped.
+    """
+    from ._records import verify_quotes
+    folder = Path(seeds) if seeds is not None else paths.seeds_dir()
+    if not folder.is_dir():
+        return [f"{folder}: seed folder not found; the quote check needs the seed documents "
+                "(set LLMTRENDS_SEEDS to their folder)"]
+    return [str(p) for p in verify_quotes(registry(), folder)]
 
 
 def short_citation(source_id: str) -> str:

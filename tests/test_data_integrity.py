@@ -1,0 +1,132 @@
+"""The fact base against the seed documents: quotes verbatim, figures transcribed, cleaning recorded.
+
+Expected values below were read off the seed documents by a person, not
+copied from the program's output.
+"""
+from __future__ import annotations
+
+import pytest
+
+from llmtrends import datasets
+
+DOCS = ["000_dff873e1b34121a2", "001_f6f9bbcc7f4aaa0b", "002_5e558ed93eb34f2f", "003_663836e434da2f9a",
+        "004_7a1188515460bd69"]
+
+
+def test_seed_documents_are_present(seeds_dir):
+    missing = [d for d in DOCS if not (seeds_dir / f"{d}.txt").is_file()]
+    assert not missing, (f"seed documents missing from {seeds_dir}: {missing}. The quote checks need them; "
+                         "set LLMTRENDS_SEEDS to the folder holding them.")
+
+
+def test_every_quote_stands_verbatim_in_its_document(seeds_dir):
+    problems = datasets.check_quotes(seeds_dir)
+    assert problems == [], "\n".join(problems)
+
+
+def test_quote_check_catches_an_edited_quote(data_copy, seeds_dir):
+    path = data_copy / "observations" / "004_7a1188515460bd69.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("平均週份額約 13.0%", "平均週份額約 31.0%"), encoding="utf-8")
+    problems = datasets.check_quotes(seeds_dir)
+    assert len(problems) == 1
+    assert "004_7a1188515460bd69.csv" in problems[0] and "quote" in problems[0]
+
+
+def test_quote_check_reports_a_missing_seed_folder(tmp_path):
+    problems = datasets.check_quotes(tmp_path / "nowhere")
+    assert problems and "seed folder not found" in problems[0]
+
+
+def test_every_document_contributes_figures():
+    counts = datasets.observations().groupby("doc").size()
+    assert set(counts.index) == set(DOCS)
+    assert counts.sum() > 100
+
+
+def _value(metric, entity, period, **filters):
+    figs = datasets.figures()
+    sel = figs[(figs["metric"] == metric) & (figs["entity"] == entity) & (figs["period"] == period)]
+    for col, val in filters.items():
+        sel = sel[sel[col] == val]
+    assert len(sel) == 1, f"{metric}/{entity}/{period}: {len(sel)} rows"
+    return sel.iloc[0]
+
+
+@pytest.mark.parametrize("entity,period,value", [
+    ("anthropic", "mid-2025", 32), ("openai", "mid-2025", 25), ("google", "mid-2025", 20),
+    ("meta", "mid-2025", 9), ("deepseek", "mid-2025", 1), ("openai", "end-2023", 50),
+])
+def test_menlo_2025_enterprise_api_shares(entity, period, value):
+    assert _value("enterprise_llm_api_usage_share", entity, period, source_id="menlo_2025_midyear")["value"] == value
+
+
+def test_menlo_2024_edition_stays_beside_2025():
+    assert _value("enterprise_llm_api_usage_share", "openai", "2024", source_id="menlo_2024_enterprise")["value"] == 34
+
+
+@pytest.mark.parametrize("metric,entity,period,segment,value", [
+    ("enterprise_coding_llm_share", "anthropic", "mid-2025", None, 42),
+    ("enterprise_coding_llm_share", "openai", "mid-2025", None, 21),
+    ("enterprise_open_source_workload_share", "open_source_models", "mid-2025", None, 13),
+    ("enterprise_open_source_workload_share", "open_source_models", "end-2024", None, 19),
+    ("respondents_mostly_inference_compute", "all", "mid-2025", "startup", 74),
+    ("respondents_mostly_inference_compute", "all", "mid-2024", "startup", 48),
+    ("respondents_mostly_inference_compute", "all", "mid-2025", "enterprise", 49),
+    ("respondents_mostly_inference_compute", "all", "mid-2024", "enterprise", 29),
+    ("anthropic_user_model_share", "claude_sonnet_3_5", "2025-05", None, 83),
+    ("anthropic_user_model_share", "claude_sonnet_3_5", "2025-06", None, 16),
+    ("anthropic_user_model_share", "claude_sonnet_4", "2025-06", None, 45),
+    ("developer_model_usage_rate", "openai", "2024-09..2024-10", None, 42.9),
+    ("developer_model_usage_rate", "alibaba", "2024-09..2024-10", None, 37.8),
+    ("developer_model_usage_rate", "meta", "2024-09..2024-10", None, 27.1),
+    ("enterprise_ai_scenario_selection_rate", "code_development_testing", "2024-09..2024-10", None, 59.2),
+    ("enterprise_ai_planning_consideration_rate", "data_security_privacy", "2024-09..2024-10", None, 53.2),
+])
+def test_headline_figures_are_transcribed(metric, entity, period, segment, value):
+    filters = {"segment": segment} if segment else {}
+    assert _value(metric, entity, period, **filters)["value"] == pytest.approx(value)
+
+
+def test_switching_behaviour_parts_sum_to_100():
+    figs = datasets.figures()
+    parts = figs[figs["metric"] == "model_switching_behaviour_share"].set_index("entity")["value"]
+    assert parts.to_dict() == {"upgraded_within_provider": 66, "did_not_switch": 23, "switched_provider": 11}
+
+
+def test_prior_year_level_described_as_change_is_cleaned():
+    obs = datasets.observations()
+    row = obs[(obs["doc"] == "000_dff873e1b34121a2") & obs["quote"].str.contains("增加29%") & (obs["value"] == 29)]
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert (row["metric"], row["segment"], row["period"], row["value"]) == (
+        "respondents_mostly_inference_compute", "enterprise", "mid-2024", 29)
+    assert "level" in row["note"].lower()
+
+
+def test_chatgpt_tiers_are_corrected_and_the_correction_recorded():
+    obs = datasets.observations()
+    plus = obs[obs["entity"] == "chatgpt_plus"].iloc[0]
+    pro = obs[(obs["entity"] == "chatgpt_pro") & obs["quote"].str.contains("Plus")].iloc[0]
+    assert plus["value"] == 20 and pro["value"] == 200
+    assert "Pro" in pro["note"] and "Plus" in pro["note"]
+    assert "200" in pro["quote"]
+
+
+@pytest.mark.parametrize("metric,entity,qualifier", [
+    ("openrouter_token_share", "open_source_models", "approx"),      # about a third
+    ("openrouter_peak_weekly_token_share", "chinese_open_models", "approx"),  # nearly 30%
+    ("openrouter_task_type_usage_share", "reasoning_intensive", "approx"),    # nearly half
+    ("us_adults_daily_ai_use_rate", "all", "approx"),                 # nearly one fifth
+])
+def test_loose_wording_is_not_stored_as_exact(metric, entity, qualifier):
+    figs = datasets.figures()
+    row = figs[(figs["metric"] == metric) & (figs["entity"] == entity)]
+    assert len(row) == 1 and row.iloc[0]["qualifier"] == qualifier
+
+
+def test_every_correction_is_explained_in_the_note():
+    obs = datasets.observations()
+    suspicious = obs[obs["note"].str.contains("relay", case=False) & obs["note"].str.contains("correct|cleaned|misdescrib|attach", case=False)]
+    assert len(suspicious) >= 2
+    assert obs["note"].str.strip().ne("").mean() > 0.9, "most figures should carry a note on how they were read"
