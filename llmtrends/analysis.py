@@ -28,6 +28,11 @@ OPEN_SOURCE_LENSES: dict[str, list[str]] = {
     "developer_model_usage_rate": ["meta"],
 }
 REMAINDER_NOTE = "unallocated remainder: 100 minus the shares the source names"
+#: A snapshot is complete enough for concentration measures when named
+#: entities cover at least this share of the market ...
+MIN_COVERAGE = 80.0
+#: ... and at least this many entities are named.
+MIN_NAMED = 3
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -236,7 +241,7 @@ def changes(shares: pd.DataFrame, start: str | None = None, end: str | None = No
     return out
 
 
-def concentration(shares: pd.DataFrame, min_coverage: float = 80.0, min_named: int = 3) -> pd.DataFrame:
+def concentration(shares: pd.DataFrame, min_coverage: float = MIN_COVERAGE, min_named: int = MIN_NAMED) -> pd.DataFrame:
     """Top-three share and Herfindahl-Hirschman index per period, where the data allow.
 
     The remainder's split is unknown, so the HHI is given as bounds: ``hhi_low``

@@ -36,3 +36,26 @@ def _close_figures():
     yield
     import matplotlib.pyplot as plt
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory):
+    """The real batch plan, executed once into a temporary exports folder."""
+    from llmtrends.reports import load_plan, run_batch
+    exports = tmp_path_factory.mktemp("exports")
+    lines: list[str] = []
+    result = run_batch(load_plan(REPO / "notebooks" / "reports.yaml"), exports_dir=exports, jobs=2,
+                       emit=lines.append)
+    result.exports_dir = exports
+    result.lines = lines
+    return result
+
+
+@pytest.fixture(scope="session")
+def executed(built_reports):
+    """The executed (sanitized) notebook of one run, by run name."""
+    import nbformat
+
+    def read(name: str):
+        return nbformat.read(built_reports.exports_dir / f"{name}.ipynb", as_version=4)
+    return read

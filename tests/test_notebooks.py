@@ -1,0 +1,182 @@
+"""The three themed notebooks: their contract (clean, parameterized, no logic) and what they show.
+
+The real batch plan is executed once per session (see ``built_reports``); the
+tests read the executed notebooks and exports it produced.
+"""
+from __future__ import annotations
+
+import ast
+import base64
+import io
+import json
+import re
+from html import unescape
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from llmtrends import params
+from llmtrends.errors import ParameterError
+
+from .reports_fixture import NOTEBOOKS, REPO  # noqa: F401  (built_reports is a conftest fixture)
+
+
+def _code_cells(name):
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    return nb, [c for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("name", ["vendor_share", "open_vs_closed", "agentic_usage"])
+def test_notebook_is_committed_clean_and_follows_the_cell_order(name):
+    nb, code = _code_cells(name)
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "commit without outputs"
+    kinds = [c.cell_type for c in nb.cells]
+    assert kinds[0] == "markdown" and nb.cells[0].source.startswith("# "), "title and summary first"
+    assert "import llmtrends as lt" in nb.cells[1].source, "imports second"
+    assert "parameters" in nb.cells[2].metadata.get("tags", []), "the tagged parameters cell third"
+    assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
+    assert "sources_section" in code[-1].source, "a closing sources section"
+
+
+@pytest.mark.parametrize("name", ["vendor_share", "open_vs_closed", "agentic_usage"])
+def test_notebook_holds_no_definitions_and_types_no_figure(name):
+    nb, code = _code_cells(name)
+    for cell in code:
+        tree = ast.parse(cell.source)
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+        assert "read_csv" not in cell.source and "open(" not in cell.source
+    for cell in nb.cells[1:]:
+        if cell.cell_type == "markdown":
+            assert not re.search(r"\d", cell.source), f"a figure typed in prose: {cell.source[:80]!r}"
+
+
+@pytest.mark.parametrize("name", ["vendor_share", "open_vs_closed", "agentic_usage"])
+def test_every_parameter_is_documented_and_typed(name):
+    declared = papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    assert len(declared) >= 2
+    for pname, spec in declared.items():
+        assert spec["help"].strip(), f"{pname} has no comment"
+        assert spec["inferred_type_name"] != "None", f"{pname} has no type annotation"
+    defaults = {k: ast.literal_eval(v["default"]) for k, v in declared.items()}
+    params.validate(name, defaults)  # the defaults themselves are valid
+
+
+@pytest.mark.parametrize("name,override,fragment", [
+    ("vendor_share", {"highlight_vendor": "Antropic"}, "parameter 'highlight_vendor': unknown vendor 'Antropic'; did you mean 'anthropic'"),
+    ("vendor_share", {"metric": "developer_model_usage_rate"}, "accepted: enterprise_coding_llm_share, enterprise_llm_api_usage_share"),
+    ("vendor_share", {"periods": ["2026"]}, "unknown period '2026'"),
+    ("open_vs_closed", {"lenses": []}, "parameter 'lenses': the selection is empty"),
+    ("open_vs_closed", {"flageval_boards": ["text_to_audio"]}, "unknown board 'text_to_audio'"),
+    ("agentic_usage", {"agent_map_view": "sector"}, "accepted: both, function, industry"),
+    ("agentic_usage", {"top_n_scenarios": "10"}, "parameter 'top_n_scenarios': expected a whole number, got str '10'"),
+    ("agentic_usage", {"compute_segment": ["startup"]}, "parameter 'compute_segment' is not a parameter of agentic_usage; did you mean 'compute_segments'"),
+])
+def test_library_rejects_bad_parameter_values_naming_the_accepted_ones(name, override, fragment):
+    declared = papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    values = {k: ast.literal_eval(v["default"]) for k, v in declared.items()}
+    values.update(override)
+    with pytest.raises(ParameterError) as err:
+        params.validate(name, values)
+    assert fragment in str(err.value)
+
+
+def test_vendor_spellings_are_normalized():
+    out = params.validate("vendor_share", metric="enterprise_llm_api_usage_share", segment="enterprise",
+                          highlight_vendor="Claude", periods=[])
+    assert out["highlight_vendor"] == "anthropic"
+
+
+# --------------------------------------------------------------------------- executed reports
+
+def _outputs(nb):
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            yield out
+
+
+def _texts(nb):
+    for out in _outputs(nb):
+        html = out.get("data", {}).get("text/html")
+        if html:
+            yield re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def _count_charts(nb):
+    return sum("image/png" in out.get("data", {}) for out in _outputs(nb))
+
+
+def _source_blocks(nb):
+    return [out["data"]["text/html"] for out in _outputs(nb)
+            if "lt-chart-source" in out.get("data", {}).get("text/html", "")]
+
+
+def test_every_run_of_the_plan_succeeded(built_reports):
+    assert built_reports.exit_status == 0, "\n".join(str(r.failure) for r in built_reports.results if not r.ok)
+    assert len(built_reports.results) >= 6
+
+
+@pytest.mark.parametrize("run,charts", [
+    ("vendor-share", 3), ("vendor-share-coding-openai", 3), ("open-vs-closed", 2),
+    ("open-vs-closed-openrouter", 2), ("agentic-usage", 7), ("agentic-usage-enterprise", 6),
+])
+def test_each_chart_has_a_source_line_and_its_data(built_reports, executed, run, charts):
+    nb = executed(run)
+    assert _count_charts(nb) == charts
+    blocks = _source_blocks(nb)
+    assert len(blocks) == charts, "one source line and CSV under every chart"
+    for block in blocks:
+        assert "Source:" in block and 'download="' in block and "data:text/csv;charset=utf-8;base64," in block
+    assert not [o for o in _outputs(nb) if o.get("output_type") in ("error", "stream")]
+
+
+def test_vendor_share_names_the_leader_of_the_latest_period(executed):
+    text = " ".join(_texts(executed("vendor-share")))
+    assert "mid-2025 (Menlo Ventures, 2025-07): Anthropic leads with 32%, ahead of OpenAI (25%) by 7 points." in text
+    assert "OpenAI: 50% in 2023 to 25% in mid-2025, -25 points" in text
+    assert "the top three hold 77%; HHI between 2,131 and 2,300" in text
+    assert "add to 107.8%: a multi-answer question, not a market share" in text
+
+
+def test_non_default_parameters_change_what_is_shown(executed):
+    text = " ".join(_texts(executed("vendor-share-coding-openai")))
+    assert "Anthropic leads with 42%, ahead of OpenAI (21%) by 21 points" in text
+    assert "OpenAI is named in 1 of 1 snapshots: 21% in mid-2025" in text
+    enterprise = " ".join(_texts(executed("agentic-usage-enterprise")))
+    assert "Enterprises: 29% (mid-2024) to 49% (mid-2025)" in enterprise and "Startups" not in enterprise
+    assert "By industry" not in enterprise and "By function: 24 listings" in enterprise
+
+
+def test_open_vs_closed_keeps_lenses_apart(executed):
+    text = " ".join(_texts(executed("open-vs-closed")))
+    for fragment in ("went from 19% (end-2024) to 13% (mid-2025), -6 points", "about 33.3%", "Meta 27.1%",
+                     "about 9-12 months", "Open models hold 1 of the 20 top-five places on 4 boards"):
+        assert fragment in text
+
+
+def test_chart_csv_holds_the_numbers_behind_the_chart(executed):
+    block = _source_blocks(executed("vendor-share"))[0]
+    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", block).group(1)
+    frame = pd.read_csv(io.BytesIO(base64.b64decode(payload)))
+    mid = frame[frame["period"] == "mid-2025"].set_index("entity")["value"]
+    assert mid.to_dict() == {"anthropic": 32, "openai": 25, "google": 20, "meta": 9, "deepseek": 1, "other": 13}
+    assert {"source_id", "quote", "value_derived"} <= set(frame.columns)
+
+
+def test_chinese_names_render_as_glyphs_not_boxes():
+    import warnings
+
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    from llmtrends import plotting
+    assert plotting.register_fonts(), "the CJK font (mplfonts) is not installed"
+    path = font_manager.findfont(font_manager.FontProperties(family=plotting.CJK_FAMILY), fallback_to_default=False)
+    assert "NotoSansCJK" in path
+    with plotting.theme(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, ax = plt.subplots()
+        ax.set_title("夸克 豆包 支小助 金山Copilot Pro")
+        fig.canvas.draw()
+    assert not [w for w in caught if "missing from" in str(w.message)], [str(w.message) for w in caught]
