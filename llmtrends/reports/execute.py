@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -174,11 +175,57 @@ def _source_position(run: Run, cell, cell_index: int, started) -> int:
     return cell_index + 1 - injected_before
 
 
+class KernelRegistry:
+    """The kernel processes of a batch, so an interrupted batch can stop them.
+
+    Kernels are started in their own session (jupyter_client does that), so a
+    Ctrl-C in the terminal does not reach them; `stop_all` kills them, which
+    makes their runs fail quickly instead of running to the end.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen] = set()
+        self._stopped = threading.Event()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether `stop_all` was called."""
+        return self._stopped.is_set()
+
+    def add(self, process: subprocess.Popen) -> None:
+        """Register a started kernel (killed at once if the batch is stopping)."""
+        with self._lock:
+            if self._stopped.is_set():
+                _kill(process)
+            self._processes.add(process)
+
+    def discard(self, process: subprocess.Popen | None) -> None:
+        """Forget a kernel that has been shut down."""
+        with self._lock:
+            self._processes.discard(process)
+
+    def stop_all(self) -> None:
+        """Kill every registered kernel and refuse new ones."""
+        with self._lock:
+            self._stopped.set()
+            for process in self._processes:
+                _kill(process)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        process.kill()
+    except OSError:  # already gone
+        pass
+
+
 class _KernelWatch:
     """Starts the kernel quietly and remembers its process (for its exit status)."""
 
-    def __init__(self) -> None:
+    def __init__(self, registry: KernelRegistry | None = None) -> None:
         self.process: subprocess.Popen | None = None
+        self.registry = registry
 
     def manager_class(self) -> type[AsyncKernelManager]:
         watch = self
@@ -191,6 +238,8 @@ class _KernelWatch:
                 kw.setdefault("stderr", subprocess.DEVNULL)
                 await super().start_kernel(**kw)
                 watch.process = getattr(self.provisioner, "process", None)
+                if watch.registry is not None and watch.process is not None:
+                    watch.registry.add(watch.process)
 
         return RunKernelManager
 
@@ -218,7 +267,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def execute_run(run: Run, *, timeout: int = DEFAULT_TIMEOUT, kernel_name: str = KERNEL_NAME) -> Execution:
+def execute_run(
+    run: Run,
+    *,
+    timeout: int = DEFAULT_TIMEOUT,
+    kernel_name: str = KERNEL_NAME,
+    kernels: KernelRegistry | None = None,
+) -> Execution:
     """Execute a run's notebook with its parameters.
 
     Parameters
@@ -229,6 +284,8 @@ def execute_run(run: Run, *, timeout: int = DEFAULT_TIMEOUT, kernel_name: str = 
         Seconds a single cell may run (default 600).
     kernel_name : str, optional
         Jupyter kernel to use (default ``python3``).
+    kernels : KernelRegistry, optional
+        Registers the kernel so that an interrupted batch can stop it.
 
     Returns
     -------
@@ -249,7 +306,7 @@ def execute_run(run: Run, *, timeout: int = DEFAULT_TIMEOUT, kernel_name: str = 
     (False, Failure(cell=4, cell_source='raise ValueError("boom")', error='ValueError: boom'))
     """
     tracker = _CellTracker()
-    kernel = _KernelWatch()
+    kernel = _KernelWatch(kernels)
     started = _now()
     notebook = None
     failure = None
@@ -281,4 +338,9 @@ def execute_run(run: Run, *, timeout: int = DEFAULT_TIMEOUT, kernel_name: str = 
     except Exception as exc:  # kernel did not start, I/O error ...: still only this run fails
         cell, source = tracker.locate(run)
         failure = Failure(cell, source, error_text(type(exc).__name__, str(exc)))
+    finally:
+        if kernels is not None:
+            kernels.discard(kernel.process)
+    if failure is not None and kernels is not None and kernels.stopped:
+        failure = Failure(failure.cell, failure.cell_source, "interrupted: the batch was stopped")
     return Execution(run=run, notebook=notebook if failure is None else None, failure=failure, started=started, finished=_now())

@@ -32,8 +32,9 @@ def _current_umask() -> int:
     return mask
 
 
-# read once at import: os.umask can only be read by setting it, which is not thread-safe
-_FILE_MODE = 0o666 & ~_current_umask()
+#: Permissions of published files (0o666 minus the umask; mkstemp alone gives 0o600).
+#: Read once at import: the umask can only be read by setting it, which is not thread-safe.
+FILE_MODE = 0o666 & ~_current_umask()
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def publish(files: Mapping[Path, bytes]) -> None:
                 stream.write(content)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.chmod(temp, _FILE_MODE)
+            os.chmod(temp, FILE_MODE)
     except BaseException:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)

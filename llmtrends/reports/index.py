@@ -116,7 +116,8 @@ def _render_run(run: Run, state: Mapping[str, Any]) -> str:
     )
     line = f'<p><span class="status {css}">{_e(status)}</span>'
     if state["time"]:
-        line += f' generated <time datetime="{_e(state["time"])}">{_e(state["time"])}</time>'
+        line += " generated" if status == "ok" else " run at"
+        line += f' <time datetime="{_e(state["time"])}">{_e(state["time"])}</time>'
     line += "</p>"
     parts.append(line)
     failure = state["failure"]

@@ -96,6 +96,11 @@ def _read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        context_mark = getattr(exc, "context_mark", None)
+        if context and context_mark is not None and context_mark.line != getattr(mark, "line", None):
+            # e.g. an unclosed '[' is only noticed lines later: say where it opened
+            problem += f" ({context} that starts at line {context_mark.line + 1}, column {context_mark.column + 1})"
         if mark is not None:
             where = f"line {mark.line + 1}, column {mark.column + 1}"
             raise PlanError(f"{path}: YAML syntax error at {where}: {problem}") from None

@@ -24,9 +24,8 @@ from typing import Any, Callable, Iterable
 import nbformat
 
 from llmtrends.reports.plan import Run
+from llmtrends.reports.sources import SOURCES_MIMETYPE
 
-#: MIME type of a display output carrying citations; see `record_sources`.
-SOURCES_MIMETYPE = "application/vnd.llmtrends.sources+json"
 
 #: Cell tags that remove a cell (or its input/output) from the stakeholder export.
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
@@ -92,7 +91,7 @@ def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = (
             return
         for variant in {str(path), os.path.realpath(path)}:
             variant = variant.rstrip("/\\")
-            if len(variant) > 1:
+            if len(variant) > 1 and all(variant != old for old, _ in pairs):  # first placeholder wins
                 pairs.append((variant, placeholder))
 
     add(notebook_dir, ".")
@@ -118,7 +117,7 @@ def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = (
     if user:
         patterns.append((re.compile(r"(?<=[/\\])" + re.escape(user) + r"(?=[/\\\s\"'<>:]|$)"), "<user>"))
     host = socket.gethostname()
-    if host and len(host) >= 3 and host not in ("localhost",):
+    if host and len(host) >= 2 and host != "localhost":
         patterns.append((re.compile(r"\b" + re.escape(host) + r"\b"), "<host>"))
 
     def scrub(text: str) -> str:
@@ -163,11 +162,11 @@ def _scrub_output(output: dict, scrub: Callable[[str], str]) -> None:
                 data[mimetype] = _scrub_json(content, scrub)
 
 
-def _take_sources(output: dict) -> list[str]:
-    """Remove the sources MIME bundle from an output; return the citations it held."""
+def _take_sources(output: dict) -> list[str] | None:
+    """Remove the sources MIME bundle from an output; return the citations it held (``None``: none)."""
     data = output.get("data")
     if not isinstance(data, dict) or SOURCES_MIMETYPE not in data:
-        return []
+        return None
     content = data.pop(SOURCES_MIMETYPE)
     if isinstance(content, str):
         try:
@@ -209,8 +208,9 @@ def sanitize_notebook(
         ``parameters``, ``start_time``, ``end_time``, ``version``). Cells lose
         papermill's per-cell metadata; papermill's error banner cells are
         dropped; text outputs are scrubbed. Citations displayed with
-        `record_sources` are moved from the outputs into
-        ``metadata.llmtrends.sources``.
+        `declare_sources` (or any display output with that MIME type) are
+        moved into ``metadata.llmtrends.sources`` and the carrying output is
+        removed.
     """
     scrub = scrub or make_scrubber(run.notebook.parent)
     clean = copy.deepcopy(nb)
@@ -225,11 +225,12 @@ def sanitize_notebook(
         if cell.cell_type == "code":
             outputs = []
             for output in cell.get("outputs", []):
-                for citation in _take_sources(output):
+                carried = _take_sources(output)
+                for citation in carried or []:
                     if citation not in sources:
                         sources.append(citation)
-                if output.get("output_type") in ("display_data", "execute_result") and not output.get("data"):
-                    continue
+                if output.get("output_type") == "display_data" and (carried is not None or not output.get("data")):
+                    continue  # a carrier of citations (its text/plain fallback is noise in an export)
                 _scrub_output(output, scrub)
                 outputs.append(output)
             cell.outputs = outputs

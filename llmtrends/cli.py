@@ -1,0 +1,221 @@
+"""The ``llmtrends`` command.
+
+``llmtrends list``  show the runs of the batch plan
+``llmtrends run``   execute the plan and write ``exports/`` (see ``--help``)
+
+Exit status: 0 when everything succeeded, 1 when a run failed, 2 when the
+plan or a run's parameters are invalid (nothing was executed).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from llmtrends import paths
+from llmtrends.errors import LlmtrendsError, ParameterError, PlanError
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser of ``llmtrends``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = argparse.ArgumentParser(
+        prog="llmtrends",
+        description="Run the parameterized report notebooks and export them to HTML.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add_plan_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--plan",
+            type=Path,
+            default=None,
+            metavar="PATH",
+            help="batch plan (default: notebooks/reports.yaml of the project)",
+        )
+
+    listing = commands.add_parser("list", help="show the runs of the batch plan")
+    add_plan_option(listing)
+
+    run = commands.add_parser(
+        "run",
+        help="execute the batch plan and export HTML",
+        description=(
+            "Check every run's parameters, execute the notebooks (in parallel), export "
+            "<name>.html, <name>.analyst.html and <name>.ipynb, and write index.html. "
+            "Exit status: 0 all ok, 1 a run failed, 2 invalid plan or parameters."
+        ),
+    )
+    add_plan_option(run)
+    run.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME",
+        help="run only these runs (repeatable); the index still lists every run",
+    )
+    run.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help=f"runs executed at once (default: number of CPUs, {os.cpu_count()})",
+    )
+    run.add_argument(
+        "--timeout",
+        type=_positive_int,
+        default=None,
+        metavar="SECONDS",
+        help="seconds a single cell may run before its run fails (default: 600)",
+    )
+    run.add_argument(
+        "--exports",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to write the exports (default: exports/ of the project)",
+    )
+    return parser
+
+
+def _plan_path(option: Path | None) -> Path:
+    return option if option is not None else paths.notebooks_dir() / "reports.yaml"
+
+
+def _format_value(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def command_list(plan: Path | None) -> int:
+    """Print each run of the plan: name, notebook, title, parameters.
+
+    Parameters
+    ----------
+    plan : pathlib.Path or None
+        The plan file (default ``notebooks/reports.yaml``).
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    from llmtrends.reports.plan import load_plan
+
+    runs = load_plan(_plan_path(plan))
+    for run in runs:
+        print(run.name)
+        print(f"  notebook:   {run.notebook_name}")
+        print(f"  title:      {run.title}")
+        if run.parameters:
+            values = ", ".join(f"{key} = {_format_value(value)}" for key, value in run.parameters.items())
+        else:
+            values = "(the notebook's defaults)"
+        print(f"  parameters: {values}")
+    return EXIT_OK
+
+
+def command_run(
+    plan: Path | None,
+    only: Sequence[str],
+    jobs: int | None,
+    timeout: int | None,
+    exports: Path | None,
+) -> int:
+    """Execute the plan (or the ``only`` runs) and write the exports.
+
+    Parameters
+    ----------
+    plan : pathlib.Path or None
+    only : sequence of str
+    jobs : int or None
+    timeout : int or None
+    exports : pathlib.Path or None
+
+    Returns
+    -------
+    int
+        0 when every run succeeded, 1 when any failed.
+    """
+    from llmtrends.reports.batch import run_batch
+    from llmtrends.reports.execute import DEFAULT_TIMEOUT
+    from llmtrends.reports.plan import load_plan, select_runs
+
+    runs = load_plan(_plan_path(plan))
+    selected = select_runs(runs, only)
+    batch = run_batch(
+        selected,
+        exports_dir=exports if exports is not None else paths.exports_dir(),
+        jobs=jobs,
+        timeout=timeout or DEFAULT_TIMEOUT,
+        plan_runs=runs,
+    )
+    return batch.exit_status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``llmtrends`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 success, 1 a run failed, 2 invalid plan, parameters or arguments,
+        130 interrupted.
+
+    Examples
+    --------
+    >>> main(["run", "--only", "vendor-share", "--jobs", "2"])  # doctest: +SKIP
+    0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        if args.command == "list":
+            return command_list(args.plan)
+        return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports)
+    except (PlanError, ParameterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except LlmtrendsError as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: the batch was stopped; unfinished runs did not touch their exports", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
