@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import re
 from typing import Iterable
@@ -64,7 +65,9 @@ def record_sources(data: pd.DataFrame) -> None:
 
 
 def chart(ax, data: pd.DataFrame | None = None, name: str = "chart") -> None:
-    """Show a chart, then its source line and a CSV of the numbers behind it.
+    """Show a chart with its source line and a CSV of the numbers behind it, as one figure.
+
+    The image is embedded as a PNG with the chart title as its alternative text.
 
     Parameters
     ----------
@@ -81,13 +84,17 @@ def chart(ax, data: pd.DataFrame | None = None, name: str = "chart") -> None:
         raise ValueError("chart() needs the data behind the chart (pass data=...)")
     record_sources(data)
     fig = ax.figure
-    _show(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(fig)
+    image = base64.b64encode(buffer.getvalue()).decode("ascii")
+    alt = ax.get_title("left") or ax.get_title() or name.replace("-", " ")
     citations = "<br>".join(html.escape(datasets.citation(s)) for s in source_ids(data))
     _show(_html(
-        f'<div class="lt-chart-source" data-chart="{html.escape(name)}">'
-        f'<span class="lt-source-label">Source:</span> {citations}<br>'
-        f'{csv_link(_export_columns(data), name + ".csv")}</div>'))
+        f'<figure class="lt-chart" data-chart="{html.escape(name)}">'
+        f'<img src="data:image/png;base64,{image}" alt="{html.escape(alt)}">'
+        f'<figcaption class="lt-chart-source"><span class="lt-source-label">Source:</span> {citations}<br>'
+        f'{csv_link(_export_columns(data), name + ".csv")}</figcaption></figure>'))
 
 
 def table(data: pd.DataFrame, columns: dict[str, str] | None = None, name: str | None = None) -> None:

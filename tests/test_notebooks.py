@@ -104,7 +104,8 @@ def _texts(nb):
 
 
 def _count_charts(nb):
-    return sum("image/png" in out.get("data", {}) for out in _outputs(nb))
+    return sum(len(re.findall(r'<img [^>]*src="data:image/png;base64,', out.get("data", {}).get("text/html", "")))
+               for out in _outputs(nb))
 
 
 def _source_blocks(nb):
@@ -157,7 +158,7 @@ def test_open_vs_closed_keeps_lenses_apart(executed):
 
 def test_chart_csv_holds_the_numbers_behind_the_chart(executed):
     block = _source_blocks(executed("vendor-share"))[0]
-    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", block).group(1)
+    payload = re.search(r"text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)", block).group(1)
     frame = pd.read_csv(io.BytesIO(base64.b64decode(payload)))
     mid = frame[frame["period"] == "mid-2025"].set_index("entity")["value"]
     assert mid.to_dict() == {"anthropic": 32, "openai": 25, "google": 20, "meta": 9, "deepseek": 1, "other": 13}

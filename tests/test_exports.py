@@ -1,0 +1,146 @@
+"""What a stakeholder receives: self-contained HTML, code hidden, sources under charts,
+nothing of the build machine, an index and a data catalog - checked in a real browser too."""
+from __future__ import annotations
+
+import getpass
+import re
+import shutil
+import socket
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from .reports_fixture import REPO
+
+BROWSER = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+
+
+def _visible_text(path: Path) -> str:
+    text = re.sub(r"<style.*?</style>", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _htmls(exports: Path):
+    return sorted(p for p in exports.glob("*.html"))
+
+
+def test_every_run_has_both_variants_and_the_notebook(built_reports):
+    exports = built_reports.exports_dir
+    for result in built_reports.results:
+        name = result.run.name
+        for suffix in (".html", ".analyst.html", ".ipynb"):
+            assert (exports / f"{name}{suffix}").is_file(), name + suffix
+        stakeholder = _visible_text(exports / f"{name}.html")
+        analyst = _visible_text(exports / f"{name}.analyst.html")
+        assert "import llmtrends as lt" in analyst and "lt.display.chart(" in analyst
+        assert "import llmtrends" not in stakeholder and "lt.display" not in stakeholder
+        assert result.run.title in stakeholder  # the report's title is on the page
+
+
+def test_exports_are_self_contained_and_small(built_reports):
+    for page in _htmls(built_reports.exports_dir):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"<script[^>]+src=", text), f"{page.name} loads a script"
+        assert not re.search(r"<link[^>]+href=[\"']https?:", text), f"{page.name} loads a stylesheet"
+        assert "cdnjs" not in text and "unpkg.com" not in text
+        assert page.stat().st_size <= 2 * 1024 * 1024, f"{page.name} is over 2 MB"
+
+
+def test_exports_leak_nothing_of_the_build_machine(built_reports):
+    exports = built_reports.exports_dir
+    needles = [str(REPO), str(exports), str(Path.home()), getpass.getuser() + "/", "Traceback",
+               socket.gethostname(), "connection_file", "/tmp/"]
+    for page in sorted(exports.glob("*.html")) + sorted(exports.glob("*.ipynb")) + [exports / "manifest.json"]:
+        text = page.read_text(encoding="utf-8")
+        for needle in needles:
+            if needle and len(needle) > 2:
+                assert needle not in text, f"{page.name} contains {needle!r}"
+
+
+def test_index_lists_every_run_with_status_parameters_and_sources(built_reports):
+    index = (built_reports.exports_dir / "index.html").read_text(encoding="utf-8")
+    for result in built_reports.results:
+        assert result.run.title.replace("'", "&#x27;") in index
+        assert f'href="{result.run.name}.html"' in index
+        assert f'href="{result.run.name}.analyst.html"' in index
+    assert "highlight_vendor" in index and "openai" in index
+    assert "Menlo Ventures" in index and "OpenRouter" in index
+    assert 'href="catalog.html"' in index
+    assert re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", index), "generation time"
+
+
+def test_catalog_lists_every_figure_with_its_quote(built_reports):
+    from llmtrends import datasets
+    catalog = (built_reports.exports_dir / "catalog.html").read_text(encoding="utf-8")
+    obs = datasets.observations()
+    for obs_id in obs["obs_id"]:
+        assert f">{obs_id}<" in catalog
+    assert "平均週份額約 13.0%" in catalog
+
+
+def test_stakeholder_export_has_source_line_under_every_chart(built_reports):
+    page = (built_reports.exports_dir / "agentic-usage.html").read_text(encoding="utf-8")
+    charts = len(re.findall(r'<img [^>]*src="data:image/png;base64,', page))
+    assert len(re.findall(r'<img alt="[A-Z][^"]+"', page)) == charts, "every chart has its title as alt text"
+    assert charts == 7
+    assert page.count('class="lt-chart-source"') == charts
+    assert page.count('download="') >= charts
+
+
+# --------------------------------------------------------------------------- real browser
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (BROWSER and DRIVER):
+        pytest.fail("headless Chromium is not installed (Debian packages chromium and chromium-driver); "
+                    ".ci/run installs them as root - install them to run the browser test", pytrace=False)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = BROWSER
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1600", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _errors(driver):
+    return [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+
+
+def _non_blank(driver, tmp_path, name):
+    from PIL import Image
+    shot = tmp_path / f"{name}.png"
+    driver.save_screenshot(str(shot))
+    colours = Image.open(shot).convert("L").getcolors(maxcolors=1 << 20)
+    return colours is not None and len(colours) > 20
+
+
+@pytest.mark.browser
+def test_index_and_a_report_open_in_a_real_browser(built_reports, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    index = built_reports.exports_dir / "index.html"
+    browser.get(index.as_uri())
+    assert "llmtrends" in browser.title.lower()
+    assert len(browser.find_element(By.TAG_NAME, "body").text) > 200
+    assert _non_blank(browser, tmp_path, "index")
+    assert _errors(browser) == []
+    link = browser.find_element(By.CSS_SELECTOR, 'a[href="vendor-share.html"]')
+    link.click()
+    assert browser.current_url.endswith("/vendor-share.html")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Anthropic leads with 32%" in body
+    images = browser.find_elements(By.CSS_SELECTOR, "img")
+    assert len(images) == 3 and all(browser.execute_script("return arguments[0].naturalWidth", i) > 100
+                                    for i in images)
+    assert _non_blank(browser, tmp_path, "report")
+    assert _errors(browser) == []
+    browser.get((built_reports.exports_dir / "catalog.html").as_uri())
+    assert "data catalog" in browser.title.lower()
+    assert _errors(browser) == []
