@@ -18,7 +18,6 @@ import pandas as pd
 from . import datasets
 from .plotting import source_ids
 
-SOURCES_MIMETYPE = "application/vnd.llmtrends.sources+json"
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _recorded_sources: dict[str, None] = {}
 
@@ -120,8 +119,8 @@ def definitions(metric_names: Iterable[str]) -> None:
 def sources_section(extra: Iterable[str] = ()) -> None:
     """The closing sources section: every source a chart or table of this run used.
 
-    Also emits a machine-readable list (``application/vnd.llmtrends.sources+json``)
-    that the batch runner copies into the export's index entry.
+    Also declares them to the batch runner (see
+    :func:`llmtrends.reports.sources.declare_sources`), which lists them on the index page.
     """
     ids = list(dict.fromkeys(list(_recorded_sources) + list(extra)))
     reg = datasets.registry()
@@ -134,6 +133,5 @@ def sources_section(extra: Iterable[str] = ()) -> None:
         rows.append(f"<li><strong>{html.escape(s['publisher'])}</strong>: {html.escape(datasets.citation(sid))}."
                     f"{link} Read in: {html.escape(relays)}.</li>")
     _show(_html(f'<ol class="lt-sources">{"".join(rows)}</ol>'))
-    from IPython.display import display
-    display({SOURCES_MIMETYPE: [datasets.citation(s) for s in ids],
-             "text/plain": f"{len(ids)} sources"}, raw=True)
+    from .reports.sources import declare_sources
+    declare_sources(datasets.citation(s) for s in ids)

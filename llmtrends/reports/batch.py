@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from llmtrends import paths
+from llmtrends.reports.lock import exports_lock
 from llmtrends.reports.execute import DEFAULT_TIMEOUT, Execution, Failure, KernelRegistry, error_text, execute_run
 from llmtrends.reports.export import FILE_MODE, ExportFiles, write_exports
 from llmtrends.reports.index import write_index
@@ -260,7 +261,13 @@ def run_batch(
     runs = list(runs)
     check_parameters(runs)
     exports_dir = Path(exports_dir)
-    exports_dir.mkdir(parents=True, exist_ok=True)
+    with exports_lock(exports_dir):
+        return _run_locked(runs, exports_dir=exports_dir, jobs=jobs, timeout=timeout, plan_runs=plan_runs,
+                           say=say)
+
+
+def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say) -> BatchResult:
+    """The batch proper, once the exports folder is ours (see :func:`run_batch`)."""
     records = load_manifest(exports_dir)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
     total = len(runs)
