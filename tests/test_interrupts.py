@@ -13,7 +13,8 @@ import pytest
 
 from llmtrends.reports.lock import ExportsLocked, exports_lock
 
-from .test_runner import run_cli, write_plan
+from .reports_fixture import write_plan
+from .test_runner import run_cli
 
 SLOW_PLAN = """\
 reports:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import base64
 import io
-import json
 import re
 from html import unescape
 
@@ -20,7 +19,7 @@ import pytest
 from llmtrends import params
 from llmtrends.errors import ParameterError
 
-from .reports_fixture import NOTEBOOKS, REPO  # noqa: F401  (built_reports is a conftest fixture)
+from .reports_fixture import NOTEBOOKS
 
 
 def _code_cells(name):

@@ -1,9 +1,7 @@
 """The batch plan and the parameter check that runs before any kernel starts."""
 from __future__ import annotations
 
-import shutil
 import sys
-import textwrap
 import types
 from pathlib import Path
 
@@ -13,17 +11,11 @@ from llmtrends.errors import LlmtrendsError, ParameterError, PlanError
 from llmtrends.reports.parameters import check_parameters, declared_parameters, value_matches
 from llmtrends.reports.plan import Run, load_plan, select_runs
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+from .reports_fixture import FIXTURES, write_plan as _write_plan
 
 
 def write_plan(folder: Path, text: str, notebooks=("greet.ipynb", "typed.ipynb", "fails.ipynb")) -> Path:
-    """Copy fixture notebooks into ``folder`` and write ``reports.yaml`` there."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in notebooks:
-        shutil.copy(FIXTURES / name, folder / name)
-    path = folder / "reports.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
+    return _write_plan(folder, text, notebooks)
 
 
 def plan_error(tmp_path: Path, text: str) -> str:

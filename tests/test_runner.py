@@ -7,10 +7,8 @@ import io
 import json
 import os
 import re
-import shutil
 import socket
 import sys
-import textwrap
 import types
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,18 +27,10 @@ from llmtrends.reports.plan import Run
 from llmtrends.reports.sanitize import make_scrubber, sanitize_notebook, stakeholder_notebook
 from llmtrends.reports.sources import SOURCES_MIMETYPE, declare_sources
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+from .reports_fixture import write_plan
 EVIL_TITLE = "<script>alert(1)</script> Loud greeting"
 
 
-def write_plan(folder: Path, text: str, notebooks=("greet.ipynb", "fails.ipynb")) -> Path:
-    """Copy fixture notebooks into ``folder`` and write ``reports.yaml`` there."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in notebooks:
-        shutil.copy(FIXTURES / name, folder / name)
-    path = folder / "reports.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:
