@@ -437,7 +437,7 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
             if not _OBS_ID.match(oid):
                 add(f"obs_id {oid!r} is not a slug; accepted: lowercase letters, digits, '_', '.', '-'", "obs_id")
             elif oid in first_seen:
-                add(f"duplicate obs_id; first used in {first_seen[oid]}", "obs_id")
+                add(f"duplicate obs_id; first used in {first_seen[oid]}; accepted: an obs_id used nowhere else", "obs_id")
             else:
                 first_seen[oid] = f"{fname}, line {line}"
             ok = True
@@ -495,12 +495,13 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
                 ok = False
             if low is not None and high is not None and value is not None and not (low <= value <= high):
                 col = "value_low" if value < low else "value_high"
-                add(f"value_low <= value <= value_high fails: {low:g} <= {value:g} <= {high:g}", col)
+                add(f"value_low <= value <= value_high fails: {low:g} <= {value:g} <= {high:g}; "
+                    "accepted: a value inside its published range", col)
                 ok = False
             if rec["unit"] == "percent":
                 for col, num in (("value", value), ("value_low", low), ("value_high", high)):
                     if num is not None and not 0 <= num <= 100:
-                        add(f"percentage {num:g} is outside 0-100", col)
+                        add(f"percentage {num:g} is outside 0-100; accepted: 0 to 100 for unit 'percent'", col)
                         ok = False
             if not rec["quote"].strip():
                 add("quote is empty; accepted: the sentence the figure came from, verbatim", "quote")
@@ -592,6 +593,10 @@ def load_registry(root: Path) -> Registry:
     themes, segments, units, qualifiers, entities, aliases = _load_vocabulary(root, problems)
     metrics = _load_metrics(root, units, problems)
     documents, sources = _load_sources(root, problems)
+    if problems:
+        # every observation is checked against these three files: with one of
+        # them broken, row-level messages would only repeat the same cause
+        raise DataError(problems)
     reg = Registry(root, themes, segments, units, qualifiers, entities, aliases, metrics, documents, sources, {})
     reg.observations = _load_observations(reg, problems)
     reg.tables, reg.table_rows = _load_tables(reg, problems)

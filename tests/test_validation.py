@@ -247,3 +247,13 @@ def test_truncated_or_garbled_files_raise_data_error(data_copy, cut, junk):
             pass
     finally:
         path.write_bytes(original)
+
+
+def test_a_broken_registry_is_reported_alone_not_as_hundreds_of_row_errors(data_copy):
+    path = data_copy / "sources.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    publisher: Menlo Ventures\n",
+                                                             "    publisher: [Menlo Ventures\n", 1), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        datasets.observations()
+    assert len(err.value.problems) == 1
+    assert "data/sources.yaml, line" in str(err.value) and "YAML syntax error at column" in str(err.value)
