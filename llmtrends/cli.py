@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where to write the exports (default: exports/ of the project)",
     )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every run even when its notebook, parameters, data, llmtrends source, "
+        "package versions and templates are unchanged since its last good export (which is reused otherwise)",
+    )
     return parser
 
 
@@ -147,6 +153,7 @@ def command_run(
     jobs: int | None,
     timeout: int | None,
     exports: Path | None,
+    force: bool = False,
 ) -> int:
     """Execute the plan (or the ``only`` runs) and write the exports.
 
@@ -157,6 +164,8 @@ def command_run(
     jobs : int or None
     timeout : int or None
     exports : pathlib.Path or None
+    force : bool, optional
+        Rebuild runs whose exports are up to date.
 
     Returns
     -------
@@ -175,6 +184,7 @@ def command_run(
         jobs=jobs,
         timeout=timeout or DEFAULT_TIMEOUT,
         plan_runs=runs,
+        force=force,
     )
     return batch.exit_status
 
@@ -210,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return command_list(args.plan)
-        return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports)
+        return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports, force=args.force)
     except (PlanError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

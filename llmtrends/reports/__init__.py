@@ -8,6 +8,7 @@ Modules, one job each:
 ``sanitize``    strip machine details from an executed notebook
 ``export``      stakeholder / analyst HTML and ``.ipynb``, published atomically
 ``manifest``    ``exports/manifest.json``: per-run status kept across batches
+``cache``       cache keys: reuse a run's exports when none of its inputs changed
 ``index``       ``exports/index.html``
 ``batch``       run a batch in parallel and tie the above together
 ``sources``     `declare_sources`, called from inside notebooks

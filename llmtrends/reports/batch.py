@@ -3,33 +3,55 @@
 One Python process drives everything through the papermill and nbconvert
 APIs. Runs execute in a thread pool: each thread starts its own kernel (a
 separate process, where the notebook code actually runs) and waits on it, so
-threads are enough to keep several kernels busy. A failing run never stops the
-others and never overwrites its last good export.
+threads are enough to keep several kernels busy. A thread takes the next run
+as soon as its kernel is done with the current one and starts that run's
+kernel before rendering the current run's HTML, so the kernel boots meanwhile;
+both HTML variants are rendered from the one executed notebook, with exporters
+whose templates are compiled once per process (in the background, while the
+first kernels start). A failing run never stops the others and never
+overwrites its last good export.
+
+Runs whose inputs have not changed since their last good export are reused,
+not executed (see `llmtrends.reports.cache`); ``force=True`` rebuilds them.
+Deciding that reads files only: a batch with nothing to rebuild never imports
+papermill, nbformat or nbconvert.
 """
 from __future__ import annotations
 
+import collections
 import logging
 import os
+import queue
 import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from llmtrends import paths
+from llmtrends.reports import cache
 from llmtrends.reports.lock import exports_lock
-from llmtrends.reports.execute import DEFAULT_TIMEOUT, Execution, Failure, KernelRegistry, error_text, execute_run
-from llmtrends.reports.export import FILE_MODE, ExportFiles, write_exports
+from llmtrends.reports.execute import (
+    DEFAULT_TIMEOUT,
+    Execution,
+    Failure,
+    KernelRegistry,
+    PreparedKernel,
+    error_text,
+    execute_run,
+    prepare_kernel,
+)
+from llmtrends.reports.export import FILE_MODE, ExportFiles, warm_up, write_exports
 from llmtrends.reports.index import write_index
-from llmtrends.reports.manifest import load_manifest, run_record, save_manifest
+from llmtrends.reports.manifest import load_catalog_entry, load_manifest, reused_record, run_record, save_manifest
 from llmtrends.reports.parameters import check_parameters
 from llmtrends.reports.plan import Run
-from llmtrends.reports.sanitize import make_scrubber, notebook_sources, sanitize_notebook
+from llmtrends.reports.sanitize import make_scrubber, notebook_sources, sanitize_notebook, utc_iso
 
 CATALOG_NAME = "catalog.html"
 
@@ -51,6 +73,14 @@ class RunResult:
         The exports written (successful runs only).
     sources : tuple of str
         The citations recorded in the executed notebook.
+    cell_seconds : float or None
+        Seconds its cells spent executing (runs that executed).
+    cache : mapping or None
+        ``key``, ``inputs`` and ``digests`` of the exports written, for the
+        manifest (see `llmtrends.reports.cache`).
+    reused_from : str or None
+        Set when the run was not executed because its last good export, from
+        this time, is up to date.
     """
 
     run: Run
@@ -59,6 +89,14 @@ class RunResult:
     finished: datetime
     files: ExportFiles | None = None
     sources: tuple[str, ...] = ()
+    cell_seconds: float | None = None
+    cache: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    reused_from: str | None = None
+
+    @property
+    def reused(self) -> bool:
+        """Whether the run's up-to-date export was reused instead of executing it."""
+        return self.reused_from is not None
 
     @property
     def ok(self) -> bool:
@@ -102,6 +140,16 @@ class BatchResult:
         return [result for result in self.results if not result.ok]
 
     @property
+    def reused(self) -> list[RunResult]:
+        """The runs whose up-to-date exports were reused."""
+        return [result for result in self.results if result.reused]
+
+    @property
+    def rebuilt(self) -> list[RunResult]:
+        """The runs that were executed (successfully or not)."""
+        return [result for result in self.results if not result.reused]
+
+    @property
     def exit_status(self) -> int:
         """1 when any run (or the catalog) failed, else 0."""
         return 1 if self.failed or self.catalog_error else 0
@@ -128,8 +176,25 @@ def _quiet_papermill() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def _cell_seconds(nb) -> float:
+    """Seconds the cells of an executed notebook spent executing (papermill's per-cell durations)."""
+    total = 0.0
+    for cell in nb.cells:
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if isinstance(duration, (int, float)):
+            total += duration
+    return total
+
+
 def run_one(
-    run: Run, *, exports_dir: Path, timeout: int = DEFAULT_TIMEOUT, kernels: KernelRegistry | None = None
+    run: Run,
+    *,
+    exports_dir: Path,
+    timeout: int = DEFAULT_TIMEOUT,
+    kernels: KernelRegistry | None = None,
+    inputs: Mapping[str, str] | None = None,
+    prepared: PreparedKernel | None = None,
+    after_execution: Callable[[], None] | None = None,
 ) -> RunResult:
     """Execute one run and, if it succeeded, publish its exports.
 
@@ -142,6 +207,14 @@ def run_one(
     kernels : KernelRegistry, optional
         The batch's kernels, so that an interrupted batch can stop them (a
         stopped run fails and publishes nothing).
+    inputs : mapping of str to str, optional
+        The run's input digests (`cache.run_inputs`) taken before it started;
+        recorded with the exports so that a later batch can reuse them.
+    prepared : PreparedKernel, optional
+        A kernel this thread started ahead for the run (see `execute_run`).
+    after_execution : callable, optional
+        Called once the kernel is done, before the exports are rendered (the
+        batch starts the next run's kernel there, so that it boots meanwhile).
 
     Returns
     -------
@@ -149,9 +222,12 @@ def run_one(
         A failure while exporting is reported like an execution failure; in
         both cases the run's previous exports are left untouched.
     """
-    execution: Execution = execute_run(run, timeout=timeout, kernels=kernels)
+    execution: Execution = execute_run(run, timeout=timeout, kernels=kernels, prepared=prepared)
+    if after_execution is not None:
+        after_execution()
     if not execution.ok:
         return RunResult(run, execution.failure, execution.started, execution.finished)
+    cell_seconds = _cell_seconds(execution.notebook)
     try:
         scrub = make_scrubber(
             run.notebook.parent,
@@ -168,8 +244,13 @@ def run_one(
     except Exception as exc:  # a broken export fails this run only
         failure = Failure(None, "", "export failed: " + error_text(type(exc).__name__, str(exc)))
         return RunResult(run, failure, execution.started, datetime.now(timezone.utc))
+    stamp = None
+    if inputs is not None:
+        names = (files.html, files.analyst, files.notebook)
+        stamp = {"key": cache.key_of(inputs), "inputs": dict(inputs), "digests": cache.export_digests(exports_dir, names)}
     return RunResult(
-        run, None, execution.started, datetime.now(timezone.utc), files=files, sources=tuple(notebook_sources(clean))
+        run, None, execution.started, datetime.now(timezone.utc), files=files, sources=tuple(notebook_sources(clean)),
+        cell_seconds=cell_seconds, cache=stamp,
     )
 
 
@@ -216,8 +297,12 @@ def run_batch(
     timeout: int = DEFAULT_TIMEOUT,
     plan_runs: Sequence[Run] | None = None,
     emit: Emit | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Check, execute and export a batch of runs, then write the index.
+
+    A run whose last good export is up to date (same cache key, files intact:
+    see `llmtrends.reports.cache`) is reused instead of executed.
 
     Parameters
     ----------
@@ -233,6 +318,8 @@ def run_batch(
         Every run of the plan, for the index (default ``runs``).
     emit : callable, optional
         Receives each progress / summary line (default: print to stdout).
+    force : bool, optional
+        Rebuild every run (and the catalog) even when up to date.
 
     Returns
     -------
@@ -242,11 +329,14 @@ def run_batch(
     Raises
     ------
     ParameterError
-        Before any kernel starts, if any run's parameters are wrong.
+        Before any kernel starts, if any run to rebuild has wrong parameters
+        (a reused run passed the same check with the same inputs).
 
     Examples
     --------
     >>> result = run_batch(load_plan("notebooks/reports.yaml"), exports_dir=Path("exports"))  # doctest: +SKIP
+    rebuild vendor-share: no earlier export
+    running 1 report(s) with 1 job(s), timeout 600 s per cell
     start vendor-share (vendor_share.ipynb)
     [1/1] vendor-share ok 4.1s
     ...
@@ -258,36 +348,132 @@ def run_batch(
         with lock:
             emit(line)
 
+    clock = time.perf_counter()
     runs = list(runs)
-    check_parameters(runs)
     exports_dir = Path(exports_dir)
+    shared = cache.SharedInputs.collect()
+    inputs = {run.name: cache.run_inputs(run, shared) for run in runs}
+    # a first look, before the exports folder is locked (or created), only to know
+    # which runs to check: a bad parameter must stop the batch before anything is written
+    seen = load_manifest(exports_dir)
+    to_check = [run for run in runs if not cache.decide(seen.get(run.name), inputs[run.name], exports_dir, force=force).reuse]
+    check_parameters(to_check)
     with exports_lock(exports_dir):
         return _run_locked(runs, exports_dir=exports_dir, jobs=jobs, timeout=timeout, plan_runs=plan_runs,
-                           say=say)
+                           say=say, force=force, shared=shared, inputs=inputs,
+                           checked={run.name for run in to_check}, clock=clock)
 
 
-def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say) -> BatchResult:
+def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False, shared=None, inputs=None,
+                checked=None, clock=None) -> BatchResult:
     """The batch proper, once the exports folder is ours (see :func:`run_batch`)."""
+    clock = time.perf_counter() if clock is None else clock
+    shared = shared or cache.SharedInputs.collect()
+    inputs = inputs or {run.name: cache.run_inputs(run, shared) for run in runs}
     records = load_manifest(exports_dir)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
-    total = len(runs)
+    catalog_entry = load_catalog_entry(exports_dir)
     batch = BatchResult()
-    clock = time.perf_counter()
-
-    kernels = KernelRegistry()
-
-    def task(run: Run) -> RunResult:
-        say(f"start {run.name} ({run.notebook_name})")
-        return run_one(run, exports_dir=exports_dir, timeout=timeout, kernels=kernels)
-
     results: dict[str, RunResult] = {}
-    say(f"running {total} report(s) with {jobs} job(s), timeout {timeout} s per cell")
+
+    # the authoritative decision, now that no other batch can write here
+    decisions = {run.name: cache.decide(records.get(run.name), inputs[run.name], exports_dir, force=force)
+                 for run in runs}
+    to_build = [run for run in runs if not decisions[run.name].reuse]
+    unchecked = [run for run in to_build if run.name not in (checked or ())]
+    if unchecked:  # the manifest changed between the first look and the lock
+        check_parameters(unchecked)
+    now = datetime.now(timezone.utc)
+    for run in runs:
+        decision = decisions[run.name]
+        if decision.reuse:
+            records[run.name] = reused_record(records[run.name], run=run, checked=now)
+            last_good = records[run.name]["last_good"]
+            results[run.name] = RunResult(
+                run, None, now, now, files=ExportFiles.for_name(run.name),
+                sources=tuple(last_good.get("sources") or ()), reused_from=decision.built or "?",
+            )
+            say(f"reused {run.name}: up to date (export from {decision.built})")
+        else:
+            say(f"rebuild {run.name}: {decision.reason}")
+    if len(to_build) < len(runs):
+        save_manifest(exports_dir, records, catalog=catalog_entry)
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
+    total = len(to_build)
+    kernels = KernelRegistry()
+    pending = collections.deque(to_build)
+    pending_lock = threading.Lock()
+    stopping = threading.Event()
+    outcomes: queue.Queue = queue.Queue()
+    catalog_lock = threading.Lock()
+    catalog_done: list = []  # the outcome of `_catalog`, once computed
+
+    def catalog_once() -> None:
+        """Write the catalog page (or find it up to date), once; the first worker out of runs does it."""
+        with catalog_lock:
+            if not catalog_done and not stopping.is_set():
+                catalog_done.append(_catalog(exports_dir, shared, catalog_entry, force=force))
+
+    def claim() -> Run | None:
+        with pending_lock:
+            if stopping.is_set() or not pending:
+                return None
+            run = pending.popleft()
+        say(f"start {run.name} ({run.notebook_name})")
+        return run
+
+    def prepare(run: Run) -> PreparedKernel | None:
+        try:
+            return prepare_kernel(run.notebook.parent, kernels=kernels)
+        except Exception:  # execute_run starts one itself (and reports why if it fails)
+            return None
+
+    def worker() -> None:
+        """Take runs until none is left; start each next kernel while the previous run's exports render."""
+        run = claim()
+        prepared = prepare(run) if run is not None else None
+        while run is not None:
+            following: list = [None, None]  # the next run and its kernel
+
+            def start_next() -> None:
+                following[0] = claim()
+                if following[0] is not None:
+                    following[1] = prepare(following[0])
+
+            try:
+                result = run_one(run, exports_dir=exports_dir, timeout=timeout, kernels=kernels,
+                                 inputs=inputs[run.name], prepared=prepared, after_execution=start_next)
+            except BaseException as exc:  # not a run failure (those are results): stop the batch
+                if following[1] is not None:
+                    following[1].dispose()
+                outcomes.put(exc)
+                return
+            outcomes.put(result)
+            run, prepared = following
+            if stopping.is_set() and prepared is not None:
+                prepared.dispose()
+                return
+        try:  # no run left for this worker: the catalog, while the other workers finish theirs
+            catalog_once()
+        except Exception:  # _catalog reports its own failures; anything else is retried below
+            pass
+
+    if to_build:
+        say(f"running {total} report(s) with {jobs} job(s), timeout {timeout} s per cell")
+    else:
+        say(f"nothing to rebuild: {len(runs)} report(s) up to date")
+    warming = None
     with _quiet_papermill():
         executor = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="llmtrends-run")
         try:
-            futures = {executor.submit(task, run): run for run in runs}
-            for done, future in enumerate(as_completed(futures), start=1):
-                result = future.result()
+            for _ in range(jobs if to_build else 0):
+                executor.submit(worker)
+            if to_build:
+                # compile the export templates while the first kernels start, not after their cells
+                warming = threading.Thread(target=_warm_up_quietly, name="llmtrends-warm-up", daemon=True)
+                warming.start()
+            for done in range(1, total + 1):
+                result = _next_outcome(outcomes)
                 results[result.run.name] = result
                 records[result.run.name] = run_record(
                     records.get(result.run.name),
@@ -299,8 +485,10 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say) -> BatchRes
                     files=result.files,
                     sources=list(result.sources),
                     exports_dir=exports_dir,
+                    cache=result.cache,
+                    cell_seconds=result.cell_seconds,
                 )
-                save_manifest(exports_dir, records)
+                save_manifest(exports_dir, records, catalog=catalog_entry)
                 line = f"[{done}/{total}] {result.run.name} {result.status} {result.duration:.1f}s"
                 if result.failure is not None:
                     line += f": {result.failure.describe()}"
@@ -308,21 +496,83 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say) -> BatchRes
         except BaseException:
             # Ctrl-C: kernels live in their own session and did not get it; stop them
             # so the running threads end now, and publish nothing more
+            stopping.set()
             kernels.stop_all()
             executor.shutdown(wait=True, cancel_futures=True)
             raise
         executor.shutdown(wait=True)
+        if warming is not None:
+            warming.join()
 
     batch.results = [results[run.name] for run in runs]
-    catalog_href, batch.catalog_error = write_catalog_page(exports_dir)
+    catalog_once()
+    catalog_href, catalog_entry, written, batch.catalog_error = catalog_done[0]
     if batch.catalog_error:
         say(batch.catalog_error)
+    if to_build or written:
+        _forget_keys_of_changed_inputs(to_build, records, inputs, catalog_entry if written else None, say)
+    save_manifest(exports_dir, records, catalog=catalog_entry)
     batch.index_path = write_index(exports_dir, list(plan_runs or runs), records, catalog_href=catalog_href)
     batch.elapsed = time.perf_counter() - clock
 
     for line in summary_lines(batch, records):
         say(line)
     return batch
+
+
+def _next_outcome(outcomes: queue.Queue) -> RunResult:
+    """The next finished run; re-raises what stopped a worker. Waits in short steps so Ctrl-C gets through."""
+    while True:
+        try:
+            outcome = outcomes.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+def _warm_up_quietly() -> None:
+    try:
+        warm_up()
+    except Exception:  # the first real render reports any problem with the templates
+        pass
+
+
+def _catalog(exports_dir: Path, shared: cache.SharedInputs, entry: Mapping[str, Any] | None, *, force: bool):
+    """Write the catalog page unless it is up to date; return ``(href, cache entry, written, error)``."""
+    key = cache.key_of(cache.catalog_inputs(shared))
+    page = Path(exports_dir) / CATALOG_NAME
+    if (not force and entry and entry.get("key") == key and entry.get("digest")
+            and cache.file_digest(page) == entry["digest"]):
+        return CATALOG_NAME, dict(entry), False, None
+    started = datetime.now(timezone.utc)
+    href, error = write_catalog_page(exports_dir)
+    if href is None or error:
+        return href, None, False, error
+    entry = {"key": key, "inputs": cache.catalog_inputs(shared), "digest": cache.file_digest(page),
+             "time": utc_iso(started)}
+    return href, entry, True, None
+
+
+def _forget_keys_of_changed_inputs(built, records, inputs, catalog_entry, say) -> None:
+    """Drop the cache keys of what was built while its inputs changed, so that it is rebuilt next time.
+
+    A data file saved during the batch may or may not have been read by a
+    kernel; its export must not be taken for one of either version.
+    """
+    after = cache.SharedInputs.collect()
+    for run in built:
+        record = records.get(run.name) or {}
+        last_good = record.get("last_good") or {}
+        if record.get("status") != "ok" or not last_good.get("key"):
+            continue
+        parts = cache.changed_parts(inputs[run.name], cache.run_inputs(run, after))
+        if parts:
+            last_good["key"] = None
+            say(f"warning: {', '.join(parts)} changed while {run.name} was built; it will be rebuilt next time")
+    if catalog_entry is not None and catalog_entry.get("inputs") != cache.catalog_inputs(after):
+        catalog_entry["key"] = None
 
 
 def summary_lines(batch: BatchResult, records=None) -> list[str]:
@@ -340,7 +590,10 @@ def summary_lines(batch: BatchResult, records=None) -> list[str]:
     """
     ok = sum(1 for result in batch.results if result.ok)
     failed = batch.failed
-    lines = [f"done: {ok} ok, {len(failed)} failed, {len(batch.results)} run(s) in {batch.elapsed:.1f}s"]
+    lines = [
+        f"done: {ok} ok, {len(failed)} failed, {len(batch.results)} run(s) in {batch.elapsed:.1f}s "
+        f"({len(batch.rebuilt)} rebuilt, {len(batch.reused)} reused)"
+    ]
     for result in failed:
         line = f"FAILED {result.run.name} ({result.run.notebook_name}): {result.failure.describe()}"
         last_good = ((records or {}).get(result.run.name) or {}).get("last_good")

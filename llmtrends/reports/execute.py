@@ -13,21 +13,21 @@ the process's working directory is never touched.
 """
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
-
-import nbformat
-import papermill
-from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from papermill.exceptions import PapermillExecutionError
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from llmtrends.reports.plan import Run
 from llmtrends.reports.sanitize import strip_ansi
+
+if TYPE_CHECKING:  # the Jupyter stack is imported when a notebook is executed, not with this module
+    import nbformat
+    from jupyter_client.manager import AsyncKernelManager
 
 #: Seconds a single cell may run before the run fails (``--timeout``).
 DEFAULT_TIMEOUT = 600
@@ -161,6 +161,8 @@ def _source_position(run: Run, cell, cell_index: int, started) -> int:
     """Map an executed-notebook cell to its 1-based position in the source notebook."""
     cell_id = cell.get("id")
     if cell_id:
+        import nbformat
+
         try:
             source = nbformat.read(str(run.notebook), as_version=4)
         except Exception:  # the file changed or vanished meanwhile; fall back to counting
@@ -226,8 +228,11 @@ class _KernelWatch:
     def __init__(self, registry: KernelRegistry | None = None) -> None:
         self.process: subprocess.Popen | None = None
         self.registry = registry
+        self.clients: list[Any] = []
 
     def manager_class(self) -> type[AsyncKernelManager]:
+        from jupyter_client.manager import AsyncKernelManager
+
         watch = self
 
         class RunKernelManager(AsyncKernelManager):
@@ -240,6 +245,11 @@ class _KernelWatch:
                 watch.process = getattr(self.provisioner, "process", None)
                 if watch.registry is not None and watch.process is not None:
                     watch.registry.add(watch.process)
+
+            def client(self, **kw: Any):
+                client = super().client(**kw)
+                watch.clients.append(client)  # closed by PreparedKernel.dispose when nbclient does not
+                return client
 
         return RunKernelManager
 
@@ -263,6 +273,92 @@ class _KernelWatch:
         return f" (exit status {code})"
 
 
+class PreparedKernel:
+    """A kernel started ahead of the run that will use it (see `prepare_kernel`).
+
+    Its kernel boots while the thread that started it does other work (the
+    previous run's exports); `execute_run` then executes the run on it and
+    disposes of it. Use it from the thread that started it: its kernel manager
+    belongs to that thread's event loop.
+    """
+
+    def __init__(self, cwd: Path, watch: _KernelWatch, manager: Any) -> None:
+        self.cwd = Path(cwd)
+        self.watch = watch
+        self.manager = manager
+
+    def fits(self, run: Run) -> bool:
+        """Whether the kernel can serve ``run``: started in its notebook's folder and still there."""
+        return self.manager is not None and self.cwd == Path(run.notebook).parent
+
+    def dispose(self) -> None:
+        """Close its client channels and stop the kernel now (a second call does nothing)."""
+        from jupyter_core.utils import run_sync
+
+        manager, self.manager = self.manager, None
+        if manager is None:
+            return
+        for client in self.watch.clients:
+            try:
+                client.stop_channels()
+            except Exception:  # already closed
+                pass
+        self.watch.clients.clear()
+        process = self.watch.process
+        if process is not None and process.poll() is None:
+            # what shutdown_kernel(now=True) does, minus its 0.1 s polling for the exit:
+            # SIGKILL to the kernel's process group (its own session), then reap it
+            try:
+                os.killpg(process.pid, signal.SIGKILL) if os.getpgid(process.pid) == process.pid else process.kill()
+                process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        try:
+            run_sync(manager.shutdown_kernel)(now=True)
+        except Exception:  # a dead or half-started kernel: make sure, then forget it
+            if self.watch.process is not None:
+                _kill(self.watch.process)
+            try:
+                run_sync(manager.cleanup_resources)()
+            except Exception:
+                pass
+        finally:
+            if self.watch.registry is not None:
+                self.watch.registry.discard(self.watch.process)
+
+
+def prepare_kernel(
+    cwd: Path, *, kernels: KernelRegistry | None = None, kernel_name: str = KERNEL_NAME
+) -> PreparedKernel:
+    """Start a kernel in ``cwd`` for a run that this thread will execute later.
+
+    Parameters
+    ----------
+    cwd : pathlib.Path
+        The folder of the notebook the kernel will run.
+    kernels : KernelRegistry, optional
+        Registers the kernel so that an interrupted batch stops it too.
+    kernel_name : str, optional
+
+    Returns
+    -------
+    PreparedKernel
+        Launched, not waited for: the kernel boots in the background.
+    """
+    from jupyter_core.utils import run_sync
+
+    watch = _KernelWatch(kernels)
+    manager = watch.manager_class()(kernel_name=kernel_name)
+    prepared = PreparedKernel(Path(cwd), watch, manager)
+    try:
+        # the same arguments nbclient gives a kernel it starts itself
+        run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    except BaseException:
+        prepared.dispose()
+        raise
+    return prepared
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -273,6 +369,7 @@ def execute_run(
     timeout: int = DEFAULT_TIMEOUT,
     kernel_name: str = KERNEL_NAME,
     kernels: KernelRegistry | None = None,
+    prepared: PreparedKernel | None = None,
 ) -> Execution:
     """Execute a run's notebook with its parameters.
 
@@ -286,6 +383,10 @@ def execute_run(
         Jupyter kernel to use (default ``python3``).
     kernels : KernelRegistry, optional
         Registers the kernel so that an interrupted batch can stop it.
+    prepared : PreparedKernel, optional
+        A kernel already started (by this thread) in the notebook's folder; it
+        is used and then disposed of. One that does not fit the run is
+        disposed of and a kernel is started as usual.
 
     Returns
     -------
@@ -305,8 +406,20 @@ def execute_run(
     >>> execution.ok, execution.failure  # doctest: +SKIP
     (False, Failure(cell=4, cell_source='raise ValueError("boom")', error='ValueError: boom'))
     """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
     tracker = _CellTracker()
-    kernel = _KernelWatch(kernels)
+    if prepared is not None and not prepared.fits(run):
+        prepared.dispose()
+        prepared = None
+    if prepared is not None:
+        kernel = prepared.watch
+        how: dict[str, Any] = {"km": prepared.manager}
+    else:
+        kernel = _KernelWatch(kernels)
+        how = {"kernel_manager_class": kernel.manager_class()}
     started = _now()
     notebook = None
     failure = None
@@ -321,10 +434,13 @@ def execute_run(
             request_save_on_cell_execute=False,
             start_timeout=KERNEL_START_TIMEOUT,
             execution_timeout=timeout,
+            # every cell has run and its outputs are in: stop the kernel at once
+            # rather than wait for it to wind down (nbclient's "graceful")
+            shutdown_kernel="immediate",
             # the kernel's working directory, without a process-wide os.chdir
             resources={"metadata": {"path": str(run.notebook.parent)}},
-            kernel_manager_class=kernel.manager_class(),
             on_cell_start=tracker.on_cell_start,
+            **how,
         )
     except PapermillExecutionError as exc:
         cell, source = tracker.locate(run, exc.cell_index)
@@ -339,7 +455,9 @@ def execute_run(
         cell, source = tracker.locate(run)
         failure = Failure(cell, source, error_text(type(exc).__name__, str(exc)))
     finally:
-        if kernels is not None:
+        if prepared is not None:
+            prepared.dispose()  # nbclient leaves a kernel it did not start to its owner
+        elif kernels is not None:
             kernels.discard(kernel.process)
     if failure is not None and kernels is not None and kernels.stopped:
         failure = Failure(failure.cell, failure.cell_source, "interrupted: the batch was stopped")

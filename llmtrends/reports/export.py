@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
-
-import nbformat
-from nbconvert import HTMLExporter
+from typing import TYPE_CHECKING, Mapping
 
 from llmtrends.reports.plan import Run
 from llmtrends.reports.sanitize import stakeholder_notebook
+
+if TYPE_CHECKING:  # nbconvert is imported when a notebook is rendered (see `html_exporter`)
+    import nbformat
+    from nbconvert import HTMLExporter
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_NAME = "llmtrends_html"
@@ -70,6 +72,8 @@ def html_exporter(*, show_code: bool) -> HTMLExporter:
         Using the ``llmtrends_html`` template (JupyterLab look without the
         CDN scripts), with markdown images embedded as data: URIs.
     """
+    from nbconvert import HTMLExporter
+
     return HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
@@ -78,6 +82,45 @@ def html_exporter(*, show_code: bool) -> HTMLExporter:
         exclude_output_prompt=not show_code,
         embed_images=True,
     )
+
+
+#: One exporter per variant for the whole process, used under `_render_lock`.
+_exporters: dict[bool, HTMLExporter] = {}
+#: Rendering is pure Python: threads rendering at once would only take turns
+#: holding the GIL, so they take turns here and share two exporters.
+_render_lock = threading.Lock()
+
+
+def _exporter(show_code: bool) -> HTMLExporter:
+    """The process's exporter for one variant, created on first use (call with `_render_lock` held).
+
+    An exporter compiles its Jinja templates on its first render (a third of a
+    second, more under load); reusing it spares every later run that cost.
+    Templates edited on disk are still picked up (Jinja checks their mtime).
+    """
+    exporter = _exporters.get(show_code)
+    if exporter is None:
+        exporter = _exporters[show_code] = html_exporter(show_code=show_code)
+    return exporter
+
+
+def warm_up() -> None:
+    """Import nbconvert and compile both variants' templates ahead of the first real render.
+
+    The batch calls this in the background while its first kernels start, when
+    the runner process would otherwise sit idle.
+    """
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# warm-up"),
+            new_code_cell("1", outputs=[new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]),
+        ],
+        metadata={"language_info": {"name": "python"}},
+    )
+    for show_code in (False, True):
+        render_html(nb, title="warm-up", show_code=show_code, notebook_dir=Path.cwd())
 
 
 def render_html(nb: nbformat.NotebookNode, *, title: str, show_code: bool, notebook_dir: Path) -> str:
@@ -100,7 +143,8 @@ def render_html(nb: nbformat.NotebookNode, *, title: str, show_code: bool, noteb
         The HTML document.
     """
     resources = {"metadata": {"name": title, "path": str(notebook_dir)}}
-    body, _ = html_exporter(show_code=show_code).from_notebook_node(nb, resources=resources)
+    with _render_lock:
+        body, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
     return body
 
 
@@ -159,6 +203,8 @@ def write_exports(nb: nbformat.NotebookNode, run: Run, exports_dir: Path) -> Exp
     Everything is rendered before anything is written, so an error while
     rendering leaves the previous exports of the run untouched.
     """
+    import nbformat
+
     names = ExportFiles.for_name(run.name)
     notebook_dir = run.notebook.parent
     stakeholder = render_html(stakeholder_notebook(nb), title=run.title, show_code=False, notebook_dir=notebook_dir)

@@ -1,7 +1,8 @@
 """``exports/index.html``: one offline page listing every run of the plan.
 
 For each run: title, name, parameters, status (ok / failed with cell and
-error / not run), generation time, links to the stakeholder HTML, analyst
+error / not run), generation time, whether the last batch rebuilt the run or
+reused its export (``reused (from <time>)``, see `llmtrends.reports.cache`), links to the stakeholder HTML, analyst
 HTML and notebook, and the sources the report cites. A run that failed (or
 was not run) but has an earlier export keeps its links, marked "last good
 export from <time>". Plain HTML with inline CSS, no JavaScript; every string
@@ -35,6 +36,7 @@ h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
 .status-ok { background: #dafbe1; color: #116329; }
 .status-failed { background: #ffebe9; color: #a40e26; }
 .status-not-run { background: #eff2f5; color: #59636e; }
+.build { color: #59636e; font-size: 0.85rem; margin-left: 0.4rem; }
 .error { color: #a40e26; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.85rem; }
 .note { color: #9a6700; font-size: 0.9rem; }
 ul.params, ul.sources { margin: 0.2rem 0; padding-left: 1.2rem; }
@@ -75,7 +77,8 @@ def run_state(run: Run, record: Mapping[str, Any] | None, exports_dir: Path | No
     dict
         ``status`` ("ok", "failed", "not run"), ``time``, ``failure``,
         ``note``, ``files`` (dict or None), ``last_good_time`` (set when the
-        links point to an earlier export) and ``sources``.
+        links point to an earlier export), ``sources`` and ``build``
+        ("rebuilt", "reused" or None).
     """
     state: dict[str, Any] = {
         "status": "not run",
@@ -85,6 +88,7 @@ def run_state(run: Run, record: Mapping[str, Any] | None, exports_dir: Path | No
         "files": None,
         "last_good_time": None,
         "sources": [],
+        "build": None,
     }
     if record is None:
         return state
@@ -93,6 +97,8 @@ def run_state(run: Run, record: Mapping[str, Any] | None, exports_dir: Path | No
         state["status"] = record.get("status", "not run")
         state["time"] = record.get("time")
         state["failure"] = record.get("failure")
+        if state["status"] == "ok" and record.get("build") in ("rebuilt", "reused"):
+            state["build"] = record["build"]
     else:
         state["note"] = f"The plan changed since the last run ({record.get('time')})."
     last_good = record.get("last_good")
@@ -118,6 +124,10 @@ def _render_run(run: Run, state: Mapping[str, Any]) -> str:
     if state["time"]:
         line += " generated" if status == "ok" else " run at"
         line += f' <time datetime="{_e(state["time"])}">{_e(state["time"])}</time>'
+    if state.get("build") == "rebuilt":
+        line += ' <span class="build build-rebuilt">rebuilt</span>'
+    elif state.get("build") == "reused":
+        line += f' <span class="build build-reused">reused (from {_e(state["time"])})</span>'
     line += "</p>"
     parts.append(line)
     failure = state["failure"]

@@ -5,10 +5,20 @@ the "last good export" of a run that has since failed. One record per run::
 
     {"name": "vendor-share", "title": "...", "notebook": "vendor_share.ipynb",
      "parameters": {...}, "status": "ok" | "failed",
-     "time": "2025-07-31T09:30:00Z", "duration": 4.1,
+     "time": "2025-07-31T09:30:00Z", "duration": 4.1, "cell_seconds": 3.2,
+     "build": "rebuilt" | "reused" | null, "checked": "2025-08-01T06:00:00Z",
      "failure": {"cell": 4, "cell_source": "...", "error": "..."} | null,
      "last_good": {"time": ..., "title": ..., "parameters": ..., "sources": [...],
-                   "files": {"html": ..., "analyst": ..., "notebook": ...}} | null}
+                   "files": {"html": ..., "analyst": ..., "notebook": ...},
+                   "key": ..., "inputs": {...}, "digests": {file: sha256},
+                   "duration": ..., "cell_seconds": ...} | null}
+
+``time`` is when the export was generated (for a reused run: when the reused
+export was); ``checked`` when a batch last looked at the run; ``duration`` the
+seconds from kernel start to exports published and ``cell_seconds`` the part
+of it spent executing cells. ``key``, ``inputs`` and ``digests`` belong to
+the cache (see `llmtrends.reports.cache`). Besides ``runs`` the document
+holds ``catalog``: the key and digest of the data catalog page.
 """
 from __future__ import annotations
 
@@ -16,8 +26,6 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
-
-import nbformat
 
 from llmtrends.reports.export import ExportFiles, publish
 from llmtrends.reports.sanitize import notebook_sources, utc_iso
@@ -53,13 +61,27 @@ def load_manifest(exports_dir: Path) -> dict[str, dict[str, Any]]:
     return {name: record for name, record in runs.items() if isinstance(record, dict)}
 
 
-def save_manifest(exports_dir: Path, records: Mapping[str, Mapping[str, Any]]) -> Path:
+def load_catalog_entry(exports_dir: Path) -> dict[str, Any] | None:
+    """The ``catalog`` entry of ``exports_dir/manifest.json`` (key and digest of the catalog page)."""
+    try:
+        document = json.loads((Path(exports_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    entry = document.get("catalog") if isinstance(document, dict) else None
+    return entry if isinstance(entry, dict) else None
+
+
+def save_manifest(
+    exports_dir: Path, records: Mapping[str, Mapping[str, Any]], *, catalog: Mapping[str, Any] | None = None
+) -> Path:
     """Write the run records atomically to ``exports_dir/manifest.json``.
 
     Parameters
     ----------
     exports_dir : pathlib.Path
     records : mapping of str to dict
+    catalog : mapping, optional
+        The catalog page's cache entry (left out when ``None``).
 
     Returns
     -------
@@ -67,7 +89,9 @@ def save_manifest(exports_dir: Path, records: Mapping[str, Mapping[str, Any]]) -
         The manifest path.
     """
     path = Path(exports_dir) / MANIFEST_NAME
-    document = {"version": SCHEMA_VERSION, "runs": {name: dict(records[name]) for name in sorted(records)}}
+    document: dict[str, Any] = {"version": SCHEMA_VERSION, "runs": {name: dict(records[name]) for name in sorted(records)}}
+    if catalog is not None:
+        document["catalog"] = dict(catalog)
     publish({path: (json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")})
     return path
 
@@ -95,6 +119,8 @@ def last_good_from_disk(exports_dir: Path, name: str) -> dict[str, Any] | None:
         "files": {"html": files.html, "analyst": files.analyst, "notebook": files.notebook},
     }
     try:
+        import nbformat
+
         nb = nbformat.read(str(Path(exports_dir) / files.notebook), as_version=4)
     except Exception:
         return record
@@ -116,6 +142,8 @@ def run_record(
     files: ExportFiles | None = None,
     sources: list[str] | None = None,
     exports_dir: Path | None = None,
+    cache: Mapping[str, Any] | None = None,
+    cell_seconds: float | None = None,
 ) -> dict[str, Any]:
     """The manifest record of a run that just finished.
 
@@ -135,6 +163,11 @@ def run_record(
         Citations of the exported notebook.
     exports_dir : pathlib.Path, optional
         Used to find a previous export the manifest does not know about.
+    cache : mapping, optional
+        ``key``, ``inputs`` and ``digests`` of a successful run's exports,
+        stored in its ``last_good`` so that a later batch can reuse them.
+    cell_seconds : float, optional
+        Seconds the run's cells spent executing.
 
     Returns
     -------
@@ -150,7 +183,12 @@ def run_record(
             "parameters": json_safe(run.parameters),
             "sources": list(sources or []),
             "files": {"html": files.html, "analyst": files.analyst, "notebook": files.notebook},
+            "duration": round(duration, 2),
+            "cell_seconds": _rounded(cell_seconds),
         }
+        for name in ("key", "inputs", "digests"):
+            if cache and cache.get(name) is not None:
+                last_good[name] = json_safe(cache[name])
     else:
         last_good = (previous or {}).get("last_good")
         if last_good is None and exports_dir is not None:
@@ -163,6 +201,47 @@ def run_record(
         "status": status,
         "time": time,
         "duration": round(duration, 2),
+        "cell_seconds": _rounded(cell_seconds),
+        "build": "rebuilt" if status == "ok" else None,
+        "checked": time,
         "failure": failure.to_dict() if failure is not None else None,
+        "last_good": last_good,
+    }
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 2)
+
+
+def reused_record(previous: Mapping[str, Any], *, run, checked: datetime) -> dict[str, Any]:
+    """The manifest record of a run whose last good export was reused.
+
+    Parameters
+    ----------
+    previous : mapping
+        The run's record, whose ``last_good`` matched the run's cache key.
+    run : Run
+    checked : datetime.datetime
+        When the batch reused it.
+
+    Returns
+    -------
+    dict
+        Status ``ok``, ``time`` the generation time of the reused export,
+        ``build`` ``"reused"``; ``last_good`` unchanged.
+    """
+    last_good = dict(previous["last_good"])
+    return {
+        "name": run.name,
+        "title": run.title,
+        "notebook": run.notebook_name,
+        "parameters": json_safe(run.parameters),
+        "status": "ok",
+        "time": last_good.get("time"),
+        "duration": last_good.get("duration"),
+        "cell_seconds": last_good.get("cell_seconds"),
+        "build": "reused",
+        "checked": utc_iso(checked),
+        "failure": None,
         "last_good": last_good,
     }

@@ -21,13 +21,13 @@ import difflib
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
-
-import nbformat
-import papermill
+from typing import TYPE_CHECKING, Any, Iterable
 
 from llmtrends.errors import LlmtrendsError, ParameterError
 from llmtrends.reports.plan import Run
+
+if TYPE_CHECKING:  # papermill and nbformat are imported when a run is checked
+    import nbformat
 
 _NO_DEFAULT = object()
 
@@ -135,6 +135,9 @@ def declared_parameters(notebook: str | Path) -> dict[str, DeclaredParameter]:
     >>> declared_parameters("notebooks/vendor_share.ipynb")["highlight_vendor"].type_name  # doctest: +SKIP
     'str'
     """
+    import nbformat
+    import papermill
+
     inspected = papermill.inspect_notebook(str(notebook))
     nb = nbformat.read(str(notebook), as_version=4)
     literals = _literal_defaults(nb)
@@ -254,6 +257,8 @@ def run_parameter_problems(run: Run) -> list[str]:
         Empty when the run's parameters are acceptable. The validator is only
         consulted when names and types are right.
     """
+    import nbformat
+
     try:
         declared = declared_parameters(run.notebook)
         nb = nbformat.read(str(run.notebook), as_version=4)

@@ -19,12 +19,13 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
-
-import nbformat
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from llmtrends.reports.plan import Run
 from llmtrends.reports.sources import SOURCES_MIMETYPE
+
+if TYPE_CHECKING:  # imported where a notebook is handled: the index and the cache check do without it
+    import nbformat
 
 
 #: Cell tags that remove a cell (or its input/output) from the stakeholder export.
@@ -250,7 +251,9 @@ def sanitize_notebook(
     )
     if sources:
         own["sources"] = sources
-    metadata = nbformat.NotebookNode()
+    from nbformat import NotebookNode
+
+    metadata = NotebookNode()
     for key in ("kernelspec", "language_info"):
         if key in clean.metadata:
             metadata[key] = clean.metadata[key]
