@@ -5,6 +5,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.llmtrends-installed
 JOBS   ?=
+# Byte-compile the (editable) package as pip does for an installed wheel: with
+# PYTHONDONTWRITEBYTECODE set, every process, each kernel included, would
+# otherwise compile llmtrends from source. Up-to-date files are skipped.
+BYTECODE = $(PY) -m compileall -q llmtrends
 
 .PHONY: reports test bench venv clean
 
@@ -17,12 +21,14 @@ $(STAMP): pyproject.toml setup.py
 venv: $(STAMP)
 
 reports: $(STAMP)  ## run every report of notebooks/reports.yaml into exports/
+	@$(BYTECODE)
 	$(VENV)/bin/llmtrends run $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)  ## the whole test suite (data integrity, notebooks, exports, browser)
 	$(PY) -m pytest
 
 bench: $(STAMP)  ## speed and memory figures of the batch (not part of `make test`)
+	@$(BYTECODE)
 	$(PY) benchmarks/batch.py
 
 clean:
