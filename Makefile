@@ -10,7 +10,7 @@ JOBS   ?=
 # otherwise compile llmtrends from source. Up-to-date files are skipped.
 BYTECODE = $(PY) -m compileall -q llmtrends
 
-.PHONY: reports test bench venv clean
+.PHONY: reports test bench venv clean browser
 
 $(STAMP): pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,11 @@ reports: $(STAMP)  ## run every report of notebooks/reports.yaml into exports/
 	@$(BYTECODE)
 	$(VENV)/bin/llmtrends run $(if $(JOBS),--jobs $(JOBS))
 
-test: $(STAMP)  ## the whole test suite (data integrity, notebooks, exports, browser)
+test: $(STAMP) browser  ## the whole test suite (data integrity, notebooks, exports, browser)
 	$(PY) -m pytest
+
+browser:  ## Debian's chromium + chromium-driver for the browser tests, when root with apt-get
+	@sh .ci/browser
 
 bench: $(STAMP)  ## speed and memory figures of the batch (not part of `make test`)
 	@$(BYTECODE)

@@ -1,6 +1,7 @@
-"""Shared fixtures: an editable copy of data/, and the seed documents."""
+"""Shared fixtures: an editable copy of data/, the seed documents, headless Chromium."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -59,3 +60,48 @@ def executed(built_reports):
     def read(name: str):
         return nbformat.read(built_reports.exports_dir / f"{name}.ipynb", as_version=4)
     return read
+
+
+# --------------------------------------------------------------------------- headless Chromium
+
+#: The one line a run without Chromium prints (pytest -ra groups the skips of every browser test).
+BROWSER_MISSING = ("headless Chromium not found (chromium and chromedriver on PATH): browser tests skipped; "
+                   "enable them with `apt-get install chromium chromium-driver` (Debian; `make test` does it "
+                   "when run as root)")
+
+
+def chromium() -> tuple[str | None, str | None]:
+    """Paths of the Chromium binary and its driver, or ``None`` for what is missing."""
+    return shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Browser tests without Chromium: one skip reason; under CI (env ``CI`` set) a failure.
+
+    Runs before any fixture is set up, so a skipped browser test costs nothing.
+    """
+    if item.get_closest_marker("browser") is None or all(chromium()):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("headless Chromium is required under CI (env CI is set) and was not found: "
+                    "install Debian's chromium and chromium-driver (`make test` does it as root)", pytrace=False)
+    pytest.skip(BROWSER_MISSING)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by Selenium (offline: no network features)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    binary, driver_path = chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1600", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    yield driver
+    driver.quit()

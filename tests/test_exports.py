@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import re
-import shutil
 import socket
 from html import unescape
 from pathlib import Path
@@ -13,8 +12,6 @@ import pytest
 
 from .reports_fixture import REPO
 
-BROWSER = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
 
 
 def _visible_text(path: Path) -> str:
@@ -90,25 +87,6 @@ def test_stakeholder_export_has_source_line_under_every_chart(built_reports):
 
 
 # --------------------------------------------------------------------------- real browser
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (BROWSER and DRIVER):
-        pytest.fail("headless Chromium is not installed (Debian packages chromium and chromium-driver); "
-                    ".ci/run installs them as root - install them to run the browser test", pytrace=False)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    options = webdriver.ChromeOptions()
-    options.binary_location = BROWSER
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1600", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    yield driver
-    driver.quit()
-
 
 def _errors(driver):
     return [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
