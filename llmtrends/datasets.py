@@ -2,7 +2,7 @@
 
 Every figure of the seed documents is one row of :func:`observations`. A
 *dataset* is either a theme (its figures consolidated across the documents
-that relay them) or a categorical table (``flageval_top5``, ``agent_map`` ...).
+that relay them) or a categorical table (``flageval_listed``, ``agent_map`` ...).
 Frames are tidy, carry real dates, and know their sources: ``df.attrs`` holds
 the dataset name, the definitions of its metrics and its source ids, and
 :func:`citation` turns a frame into the line printed under a chart.
@@ -247,7 +247,7 @@ def load(name: str) -> pd.DataFrame:
     ----------
     name : str
         A theme (``vendor_share``, ``open_vs_closed``, ``agentic_usage``, ...)
-        or a table (``flageval_top5``, ``reasoning_models``, ``agent_map``).
+        or a table (``flageval_listed``, ``reasoning_models``, ``agent_map``).
         :func:`names` lists them.
 
     Returns

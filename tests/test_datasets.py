@@ -14,7 +14,7 @@ OBS_COLUMNS = ["obs_id", "source_id", "theme", "metric", "segment", "entity", "p
 
 def test_names_cover_the_three_report_themes_and_the_tables():
     names = datasets.names()
-    for required in ("vendor_share", "open_vs_closed", "agentic_usage", "flageval_top5", "reasoning_models",
+    for required in ("vendor_share", "open_vs_closed", "agentic_usage", "flageval_listed", "reasoning_models",
                      "agent_map"):
         assert required in names
     assert len(names) == len(set(names))

@@ -151,7 +151,7 @@ def test_non_default_parameters_change_what_is_shown(executed):
 def test_open_vs_closed_keeps_lenses_apart(executed):
     text = " ".join(_texts(executed("open-vs-closed")))
     for fragment in ("went from 19% (end-2024) to 13% (mid-2025), -6 points", "about 33.3%", "Meta 27.1%",
-                     "about 9-12 months", "Open models hold 1 of the 20 top-five places on 4 boards"):
+                     "about 9-12 months", "Open models are 1 of the 20 models listed on 4 boards"):
         assert fragment in text
 
 
