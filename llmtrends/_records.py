@@ -30,6 +30,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 OBSERVATION_COLUMNS = (
     "obs_id", "source_id", "theme", "metric", "segment", "entity", "period",
     "value", "value_low", "value_high", "qualifier", "unit", "quote", "note",
+    "period_quote", "period_inferred",
 )
 TABLE_COMMON_COLUMNS = ("source_id", "quote", "note")
 METRIC_KINDS = ("share", "rate", "level", "change", "multiple", "price", "rank")
@@ -37,10 +38,13 @@ SOURCE_METHODS = (
     "survey", "telemetry", "financial_filing", "desk_research", "benchmark",
     "company_statement", "app_monitoring", "press_report", "test_report", "not_stated",
 )
+DOCUMENT_KINDS = ("relay", "primary", "translation")
+DOCUMENT_LANGUAGES = ("en", "zh-Hans", "zh-Hant")
 SHARE_SUM_TOLERANCE = 1.0  # percentage points allowed above 100 for rounding of exact figures
 APPROX_SUM_TOLERANCE = 5.0  # ... when a member is approximate ("about a third" + "about 70%")
 _OBS_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -358,10 +362,12 @@ def _load_metrics(root: Path, units: dict, problems: list[Problem]) -> dict[str,
     return metrics
 
 
-def _load_sources(root: Path, problems: list[Problem]):
+def _load_sources(root: Path, problems: list[Problem]) -> dict[str, dict]:
     name = "data/sources.yaml"
     doc = read_yaml(root / "sources.yaml", root, problems)
-    documents = _mapping(doc, name, "documents", problems)
+    if isinstance(doc, dict) and "documents" in doc:
+        problems.append(Problem(name, "'documents:' belongs in data/documents.yaml now; accepted: only 'sources:' "
+                                      "in sources.yaml (move each document entry to documents.yaml)"))
     sources = _mapping(doc, name, "sources", problems)
     for sid, src in sources.items():
         record = f"source '{sid}'"
@@ -374,15 +380,10 @@ def _load_sources(root: Path, problems: list[Problem]):
         if src.get("method") and src["method"] not in SOURCE_METHODS:
             problems.append(Problem(name, f"unknown method {src['method']!r}; accepted: {', '.join(SOURCE_METHODS)}",
                                     record=record, column="method"))
-        relays = src.get("relayed_by") or []
-        if not relays:
-            problems.append(Problem(name, "'relayed_by' must name the document(s) that carry it", record=record,
-                                    column="relayed_by"))
-        for d in relays:
-            if d not in documents:
-                problems.append(Problem(name, f"unknown document {d!r}{suggest(d, documents)}; "
-                                              f"accepted: {accepted_list(documents)}", record=record,
-                                        column="relayed_by"))
+        if "relayed_by" in src:
+            problems.append(Problem(name, "'relayed_by' is derived from the 'reports:' lists of data/documents.yaml; "
+                                          "accepted: no relayed_by here (list the source under 'reports:' of each "
+                                          "document that states its figures)", record=record, column="relayed_by"))
         fieldwork = src.get("fieldwork")
         if fieldwork:
             try:
@@ -390,8 +391,95 @@ def _load_sources(root: Path, problems: list[Problem]):
             except ValueError:
                 problems.append(Problem(name, f"fieldwork {fieldwork!r} does not parse; accepted: {PERIOD_FORMS}",
                                         record=record, column="fieldwork"))
-    return ({str(k): dict(v or {}, document=str(k)) for k, v in documents.items()},
-            {str(k): dict(v, source_id=str(k)) for k, v in sources.items() if isinstance(v, dict)})
+    return {str(k): dict(v, source_id=str(k)) for k, v in sources.items() if isinstance(v, dict)}
+
+
+def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem]) -> dict[str, dict]:
+    """``data/documents.yaml``: one entry per file of the document store.
+
+    Also derives each source's ``documents`` (every document whose ``reports``
+    lists it) and ``relayed_by`` (those of them that are not its primary, i.e.
+    relays and translations, and primaries of another source that cite it).
+    """
+    name = "data/documents.yaml"
+    doc = read_yaml(root / "documents.yaml", root, problems)
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict) or not doc:
+        problems.append(Problem(name, "needs a mapping of document id -> file, sha256, kind, ... (see data/README.md)"))
+        return {}
+    documents: dict[str, dict] = {}
+    for did, d in doc.items():
+        did = str(did)
+        record = f"document '{did}'"
+
+        def add(message: str, column: str | None = None, _record=record):
+            problems.append(Problem(name, message, record=_record, column=column))
+
+        if not isinstance(d, dict):
+            add("needs file, sha256, kind, language, title, publisher, url, published, reports")
+            continue
+        fname = str(d.get("file") or "")
+        if not fname:
+            add("'file' is required: the file name in the document store", "file")
+        elif Path(fname).stem != did or Path(fname).name != fname or Path(fname).suffix not in (".txt", ".md"):
+            add(f"file {fname!r} does not match the id; accepted: '{did}.txt' or '{did}.md' "
+                "(the id is the file name without extension)", "file")
+        if not _SHA256.match(str(d.get("sha256") or "")):
+            add(f"sha256 {d.get('sha256')!r} is not a SHA-256; accepted: 64 lowercase hex digits "
+                "(sha256sum of the file)", "sha256")
+        if d.get("kind") not in DOCUMENT_KINDS:
+            add(f"unknown kind {d.get('kind')!r}; accepted: {', '.join(DOCUMENT_KINDS)}", "kind")
+        if d.get("language") not in DOCUMENT_LANGUAGES:
+            add(f"unknown language {d.get('language')!r}; accepted: {', '.join(DOCUMENT_LANGUAGES)}", "language")
+        for col in ("title", "publisher"):
+            if not str(d.get(col) or "").strip():
+                add(f"'{col}' is required", col)
+        for col in ("url", "published", "note"):
+            if col not in d:
+                add(f"'{col}' is required (null when the document does not state it)", col)
+        published = d.get("published")
+        if published is not None:
+            try:
+                parse_period(str(published))
+            except ValueError:
+                add(f"published {published!r} does not parse; accepted: YYYY, YYYY-MM or YYYY-MM-DD, or null",
+                    "published")
+            forms = [k for k in ("published_quote", "published_inferred") if str(d.get(k) or "").strip()]
+            if len(forms) != 1:
+                add(("published needs exactly one of published_quote (verbatim text of this document stating the "
+                     "date) or published_inferred (why, from what)") + ("; found both" if forms else "; found neither"),
+                    "published")
+        reports = d.get("reports")
+        if not isinstance(reports, list) or not reports:
+            add("'reports' must list the source(s) whose figures this document states", "reports")
+            reports = []
+        for sid in reports:
+            if sid not in sources:
+                add(f"unknown source {sid!r}{suggest(sid, sources)}; accepted: a key of sources.yaml "
+                    f"({accepted_list(sources)})", "reports")
+        primary_of = d.get("primary_of")
+        if d.get("kind") == "primary":
+            if not primary_of:
+                add("a primary document needs 'primary_of': the source it is", "primary_of")
+            elif primary_of not in reports:
+                add(f"primary_of {primary_of!r} is not among its reports; accepted: one of {reports}", "primary_of")
+        elif primary_of:
+            add(f"primary_of is for kind 'primary' only; this document is a {d.get('kind')}", "primary_of")
+        entry = dict(d, document=did, reports=[str(s) for s in reports])
+        if entry.get("published") is not None:
+            entry["published"] = str(entry["published"])
+        documents[did] = entry
+    for sid, src in sources.items():
+        docs = [did for did, d in documents.items() if sid in d["reports"]]
+        src["documents"] = docs
+        # a document is primary evidence only for its primary_of source: the mid-year
+        # page citing the 2024 report's total is a relay of that report
+        src["relayed_by"] = [did for did in docs if documents[did].get("primary_of") != sid]
+        if not docs:
+            problems.append(Problem("data/sources.yaml", "no document reports this source; accepted: its id in "
+                                    "'reports:' of a document in data/documents.yaml", record=f"source '{sid}'"))
+    return documents
 
 
 def _number(text: str) -> float | None:
@@ -423,11 +511,12 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
         fname = _rel(path, reg.root)
         doc = path.stem
         if doc not in reg.documents:
-            problems.append(Problem(fname, f"file name must be a document id of sources.yaml; "
+            problems.append(Problem(fname, f"file name must be a document id of documents.yaml; "
                                            f"'{doc}' is not{suggest(doc, reg.documents)}"))
         rows = read_csv_rows(path, reg.root, OBSERVATION_COLUMNS, problems, exact=True)
         for line, row in rows or []:
-            rec = {k: v.strip() if k not in ("quote", "note") else v for k, v in row.items()}
+            rec = {k: v.strip() if k not in ("quote", "note", "period_quote", "period_inferred") else v
+                   for k, v in row.items()}
             oid = rec["obs_id"]
             record = f"obs_id {oid}" if oid else None
 
@@ -444,9 +533,10 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
             if rec["source_id"] not in reg.sources:
                 _check_name(rec["source_id"], reg.sources, "source_id", lambda m: add(m, "source_id"))
                 ok = False
-            elif doc in reg.documents and doc not in (reg.sources[rec["source_id"]].get("relayed_by") or []):
-                add(f"source '{rec['source_id']}' does not list document '{doc}' in relayed_by "
-                    "(add it in sources.yaml)", "source_id")
+            elif doc in reg.documents and rec["source_id"] not in reg.documents[doc]["reports"]:
+                add(f"source '{rec['source_id']}' is not among the sources document '{doc}' reports; accepted: "
+                    f"{', '.join(reg.documents[doc]['reports'])} (or add it to 'reports:' of '{doc}' in "
+                    "documents.yaml)", "source_id")
             ok &= _check_name(rec["theme"], reg.themes, "theme", lambda m: add(m, "theme"))
             ok &= _check_name(rec["segment"], reg.segments, "segment", lambda m: add(m, "segment"))
             ok &= _check_name(rec["qualifier"], reg.qualifiers, "qualifier", lambda m: add(m, "qualifier"))
@@ -516,6 +606,7 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
                 "value": value, "value_low": low, "value_high": high,
                 "value_derived": derived, "qualifier": rec["qualifier"], "unit": rec["unit"],
                 "doc": doc, "quote": rec["quote"].strip(), "note": rec["note"].strip(),
+                "period_quote": rec["period_quote"].strip(), "period_inferred": rec["period_inferred"].strip(),
                 "_file": fname, "_line": line,
             })
     _check_share_sums(reg, out, problems)
@@ -592,9 +683,10 @@ def load_registry(root: Path) -> Registry:
     problems: list[Problem] = []
     themes, segments, units, qualifiers, entities, aliases = _load_vocabulary(root, problems)
     metrics = _load_metrics(root, units, problems)
-    documents, sources = _load_sources(root, problems)
+    sources = _load_sources(root, problems)
+    documents = _load_documents(root, sources, problems)
     if problems:
-        # every observation is checked against these three files: with one of
+        # every observation is checked against these files: with one of
         # them broken, row-level messages would only repeat the same cause
         raise DataError(problems)
     reg = Registry(root, themes, segments, units, qualifiers, entities, aliases, metrics, documents, sources, {})
@@ -609,45 +701,3 @@ def load_registry(root: Path) -> Registry:
 
 def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def verify_quotes(reg: Registry, seeds: Path) -> list[Problem]:
-    """Every quote must stand verbatim in the document it names (whitespace runs may differ).
-
-    Covers observation quotes, table quotes and the registry's ``sample_quote``
-    fields. A missing seed document is itself a problem, never a pass.
-    """
-    problems: list[Problem] = []
-    texts: dict[str, str | None] = {}
-
-    def doc_text(doc: str) -> str | None:
-        if doc not in texts:
-            path = seeds / f"{doc}.txt"
-            texts[doc] = _collapse(path.read_text(encoding="utf-8")) if path.is_file() else None
-            if texts[doc] is None:
-                problems.append(Problem(str(path), "seed document not found; the quote check needs it"))
-        return texts[doc]
-
-    for r in reg.observations:
-        text = doc_text(r["doc"])
-        if text is not None and _collapse(r["quote"]) not in text:
-            problems.append(Problem(r["_file"], f"quote not found verbatim in {r['doc']}.txt: {r['quote'][:60]!r}",
-                                    line=r["_line"], record=f"obs_id {r['obs_id']}", column="quote"))
-    for name, spec in reg.tables.items():
-        docs = {d for s in {r["source_id"] for r in reg.table_rows[name]}
-                for d in reg.sources[s].get("relayed_by") or []}
-        for r in reg.table_rows[name]:
-            candidates = [t for t in (doc_text(d) for d in sorted(docs)) if t is not None]
-            if candidates and not any(_collapse(r["quote"]) in t for t in candidates):
-                problems.append(Problem(r["_file"], f"quote not found verbatim in {', '.join(sorted(docs))}: "
-                                                    f"{r['quote'][:60]!r}", line=r["_line"], column="quote"))
-    for sid, src in reg.sources.items():
-        for key in ("sample_quote", "segment_definitions_quote"):
-            quote = src.get(key)
-            if not quote:
-                continue
-            candidates = [t for t in (doc_text(d) for d in src.get("relayed_by") or []) if t is not None]
-            if candidates and not any(_collapse(str(quote)) in t for t in candidates):
-                problems.append(Problem("data/sources.yaml", f"{key} not found verbatim in its documents",
-                                        record=f"source '{sid}'", column=key))
-    return problems

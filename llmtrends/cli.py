@@ -2,6 +2,7 @@
 
 ``llmtrends list``  show the runs of the batch plan
 ``llmtrends run``   execute the plan and write ``exports/`` (see ``--help``)
+``llmtrends check`` validate ``data/`` and the document store, print a summary
 
 Exit status: 0 when everything succeeded, 1 when a run failed, 2 when the
 plan or a run's parameters are invalid (nothing was executed).
@@ -73,6 +74,28 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     add_plan_option(run)
+    check = commands.add_parser(
+        "check",
+        help="validate data/ and the document store; print rows, figures, documents, problems",
+        description=(
+            "Load and validate every file of data/ (the same checks as every load), build the figures, "
+            "and run the document checks: every registered document present in the store with its "
+            "registered SHA-256, every file of the store registered (README.md aside), every quote "
+            "verbatim in its document. Prints a summary (rows, figures, documents registered/present/"
+            "checked) and each problem on its own line. The store is $LLMTRENDS_DOCUMENTS, else "
+            "../shared/documents beside the checkout. When the store is absent the document checks are "
+            "skipped with one line saying so and the exit status is 0 -- unless the environment "
+            "variable CI is set, where an absent store is a problem (exit 1). "
+            "Exit status: 0 no problem, 1 problems found."
+        ),
+    )
+    check.add_argument(
+        "--documents",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the document store (default: $LLMTRENDS_DOCUMENTS, else ../shared/documents)",
+    )
     run.add_argument(
         "--only",
         nargs="+",
@@ -189,6 +212,56 @@ def command_run(
     return batch.exit_status
 
 
+def command_check(store: Path | None = None) -> int:
+    """Validate ``data/`` and the document store; print a summary and every problem.
+
+    Parameters
+    ----------
+    store : pathlib.Path or None
+        The document store (default :func:`llmtrends.paths.documents_dir`).
+
+    Returns
+    -------
+    int
+        0 when nothing is wrong (an absent store counts as nothing wrong unless
+        ``CI`` is set), 1 otherwise.
+    """
+    from llmtrends import datasets, documents
+    from llmtrends.errors import DataError
+
+    print(f"data: {paths.data_dir()}")
+    try:
+        reg = datasets.registry()
+        figures = datasets.figures()
+    except DataError as exc:
+        print(f"problems: {len(exc.problems)} (data/ does not load; the document checks need it)")
+        for problem in exc.problems:
+            print(f"  {problem}")
+        return EXIT_RUN_FAILED
+    files = len({r["_file"] for r in reg.observations})
+    table_rows = sum(len(rows) for rows in reg.table_rows.values())
+    print(f"rows: {len(reg.observations)} observations in {files} files, {table_rows} table rows "
+          f"in {len(reg.tables)} tables")
+    print(f"figures: {len(figures)}")
+    folder = store if store is not None else documents.store_dir()
+    if not documents.store_present(folder):
+        print(f"documents: {len(reg.documents)} registered, store absent")
+        print(documents.absent_message(folder))
+        if documents.required():
+            print("problems: 1")
+            print("  CI is set: the document checks are required and the store is absent")
+            return EXIT_RUN_FAILED
+        print("problems: 0 (data/ only; document checks skipped)")
+        return EXIT_OK
+    report = documents.run(folder, reg)
+    print(f"documents: {report.registered} registered, {report.present} present, {report.checked} checked "
+          f"(checksum as registered); {report.quotes} quotes compared with their documents")
+    print(f"problems: {len(report.problems)}")
+    for problem in report.problems:
+        print(f"  {problem}")
+    return EXIT_RUN_FAILED if report.problems else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``llmtrends`` command.
 
@@ -220,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return command_list(args.plan)
+        if args.command == "check":
+            return command_check(args.documents)
         return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports, force=args.force)
     except (PlanError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)

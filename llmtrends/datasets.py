@@ -94,7 +94,8 @@ def _observation_frame(reg: Registry) -> pd.DataFrame:
         df[col] = df[col].astype("float64")
     order = ["obs_id", "source_id", "theme", "metric", "segment", "entity", "entity_name", "vendor",
              "period", "period_start", "period_end", "value", "value_low", "value_high", "value_derived",
-             "qualifier", "unit", "doc", "quote", "note", "entity_as_written", "_file", "_line"]
+             "qualifier", "unit", "doc", "quote", "note", "period_quote", "period_inferred", "entity_as_written",
+             "_file", "_line"]
     return df[order].sort_values(["theme", "metric", "period_end", "obs_id"], kind="stable").reset_index(drop=True)
 
 
@@ -147,13 +148,14 @@ def _consolidate(reg: Registry, obs: pd.DataFrame) -> pd.DataFrame:
 
 def _source_frame(reg: Registry) -> pd.DataFrame:
     cols = ["source_id", "publisher", "title", "published", "url", "method", "sample", "fieldwork",
-            "geography", "relayed_by", "note"]
+            "geography", "relayed_by", "documents", "note"]
     rows = []
     for sid, s in reg.sources.items():
         row = {c: s.get(c) for c in cols}
         row["source_id"] = sid
         row["published"] = None if s.get("published") is None else str(s.get("published"))
         row["relayed_by"] = list(s.get("relayed_by") or [])
+        row["documents"] = list(s.get("documents") or [])
         rows.append(row)
     return pd.DataFrame.from_records(rows, columns=cols)
 
@@ -196,14 +198,28 @@ def figures() -> pd.DataFrame:
 
 
 def sources() -> pd.DataFrame:
-    """The source registry: one row per primary report (publisher, title, method, sample ...)."""
+    """The source registry: one row per report (publisher, title, method, sample ...).
+
+    ``documents`` lists every document that reports the source (documents.yaml
+    ``reports:``), ``relayed_by`` those of them that are relays or translations.
+    """
     return _loaded().sources.copy()
 
 
+DOCUMENT_COLUMNS = ["document", "file", "sha256", "kind", "language", "title", "publisher", "url", "published",
+                    "published_quote", "published_inferred", "reports", "primary_of", "note"]
+
+
 def documents() -> pd.DataFrame:
-    """The seed documents (the relays read), one row each."""
+    """The documents read (``data/documents.yaml``), one row each.
+
+    Columns ``document, file, sha256, kind (relay/primary/translation),
+    language, title, publisher, url, published, published_quote,
+    published_inferred, reports (list of source ids), primary_of, note``.
+    """
     reg = registry()
-    return pd.DataFrame.from_records(list(reg.documents.values()))
+    return pd.DataFrame.from_records([{c: d.get(c) for c in DOCUMENT_COLUMNS} for d in reg.documents.values()],
+                                     columns=DOCUMENT_COLUMNS)
 
 
 def metrics() -> pd.DataFrame:
@@ -303,27 +319,25 @@ def citation(source_id: str) -> str:
     return f"{text}; {detail}" if detail else text
 
 
-def check_quotes(seeds: Path | str | None = None) -> list[str]:
-    """Problems with quotes: each must stand verbatim in the seed document it names.
+def check_quotes(store: Path | str | None = None) -> list[str]:
+    """Problems found by the document checks (see :mod:`llmtrends.documents`).
 
     Parameters
     ----------
-    seeds : path, optional
-        Folder of the seed documents (default ``../shared/seeds`` beside the
-        checkout, or ``$LLMTRENDS_SEEDS``).
+    store : path, optional
+        The document store (default ``$LLMTRENDS_DOCUMENTS``, else
+        ``../shared/documents`` beside the checkout).
 
     Returns
     -------
     list of str
-        One message per quote not found (file, line, column named); empty when
-        all are found. A missing seed folder or document is reported, not skipped.
+        One message per problem: a quote (observation, period, table, registry,
+        publication date) not verbatim in its document, a checksum mismatch, a
+        registered document missing, a store file not registered (file, line and
+        column named). Empty when all pass. A missing store is reported, not skipped.
     """
-    from ._records import verify_quotes
-    folder = Path(seeds) if seeds is not None else paths.seeds_dir()
-    if not folder.is_dir():
-        return [f"{folder}: seed folder not found; the quote check needs the seed documents "
-                "(set LLMTRENDS_SEEDS to their folder)"]
-    return [str(p) for p in verify_quotes(registry(), folder)]
+    from . import documents as store_checks
+    return [str(p) for p in store_checks.check(store, registry())]
 
 
 def short_citation(source_id: str) -> str:

@@ -51,12 +51,13 @@ def exports_dir() -> Path:
     return project_root() / "exports"
 
 
-def seeds_dir() -> Path:
-    """Where the seed documents live (``../shared/seeds`` beside the checkout).
+def documents_dir() -> Path:
+    """The document store: the texts every quote is checked against.
 
-    ``LLMTRENDS_SEEDS`` overrides.
+    ``$LLMTRENDS_DOCUMENTS`` if set, else ``../shared/documents`` beside the
+    checkout (outside the repository; it may be absent, e.g. on a bare clone).
     """
-    override = os.environ.get("LLMTRENDS_SEEDS")
+    override = os.environ.get("LLMTRENDS_DOCUMENTS")
     if override:
         return Path(override)
-    return project_root().parent / "shared" / "seeds"
+    return project_root().parent / "shared" / "documents"

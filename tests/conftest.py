@@ -1,4 +1,4 @@
-"""Shared fixtures: an editable copy of data/, the seed documents, headless Chromium."""
+"""Shared fixtures: an editable copy of data/, the document store, headless Chromium."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from llmtrends import datasets, paths  # noqa: E402
+from llmtrends import datasets, documents, paths  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,9 +27,20 @@ def data_copy(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def seeds_dir() -> Path:
-    """The seed documents; a test needing them fails loudly when they are absent."""
-    return paths.seeds_dir()
+def document_store() -> Path:
+    """The document store (``$LLMTRENDS_DOCUMENTS`` or ``../shared/documents``).
+
+    Absent (a clone with nothing beside it): every test needing it is skipped
+    with one reason, which ``-ra`` prints as a single summary line. Under CI
+    (``CI`` set) an absent store fails those tests instead.
+    """
+    store = paths.documents_dir()
+    if not store.is_dir():
+        message = documents.absent_message(store)
+        if documents.required():
+            pytest.fail(f"{message} -- but CI is set, so the document checks are required", pytrace=False)
+        pytest.skip(message)
+    return store
 
 
 @pytest.fixture(autouse=True)

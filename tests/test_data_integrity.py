@@ -1,4 +1,6 @@
-"""The fact base against the seed documents: quotes verbatim, figures transcribed, cleaning recorded.
+"""The fact base: figures transcribed from the documents, cleaning recorded.
+
+(Quotes verbatim in the documents, checksums: tests/test_documents.py.)
 
 Expected values below were read off the seed documents by a person, not
 copied from the program's output.
@@ -13,34 +15,9 @@ DOCS = ["000_dff873e1b34121a2", "001_f6f9bbcc7f4aaa0b", "002_5e558ed93eb34f2f", 
         "004_7a1188515460bd69"]
 
 
-def test_seed_documents_are_present(seeds_dir):
-    missing = [d for d in DOCS if not (seeds_dir / f"{d}.txt").is_file()]
-    assert not missing, (f"seed documents missing from {seeds_dir}: {missing}. The quote checks need them; "
-                         "set LLMTRENDS_SEEDS to the folder holding them.")
-
-
-def test_every_quote_stands_verbatim_in_its_document(seeds_dir):
-    problems = datasets.check_quotes(seeds_dir)
-    assert problems == [], "\n".join(problems)
-
-
-def test_quote_check_catches_an_edited_quote(data_copy, seeds_dir):
-    path = data_copy / "observations" / "004_7a1188515460bd69.csv"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("平均週份額約 13.0%", "平均週份額約 31.0%"), encoding="utf-8")
-    problems = datasets.check_quotes(seeds_dir)
-    assert len(problems) == 1
-    assert "004_7a1188515460bd69.csv" in problems[0] and "quote" in problems[0]
-
-
-def test_quote_check_reports_a_missing_seed_folder(tmp_path):
-    problems = datasets.check_quotes(tmp_path / "nowhere")
-    assert problems and "seed folder not found" in problems[0]
-
-
 def test_every_document_contributes_figures():
     counts = datasets.observations().groupby("doc").size()
-    assert set(counts.index) == set(DOCS)
+    assert set(DOCS) <= set(counts.index)
     assert counts.sum() > 100
 
 

@@ -1,0 +1,284 @@
+"""The document store and its registry: documents.yaml, checksums, quotes verbatim, `llmtrends check`.
+
+Tests needing the store take the ``document_store`` fixture: absent, they skip
+with one line (CI: they fail). ``test_clone_without_store_*`` proves both on a
+fresh clone of the repository with nothing beside it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from llmtrends import datasets, documents, paths
+from llmtrends.cli import main
+from llmtrends.errors import DataError
+
+REPO = Path(__file__).resolve().parents[1]
+ABSENT_LINE = "document checks skipped; set LLMTRENDS_DOCUMENTS or put the store at ../shared/documents"
+
+
+def _edit_yaml(path: Path, edit) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _problems(exc_info) -> str:
+    return "\n".join(str(p) for p in exc_info.value.problems)
+
+
+@pytest.fixture
+def store_copy(document_store, tmp_path, monkeypatch):
+    """A writable copy of the document store that llmtrends checks instead of the real one."""
+    target = tmp_path / "documents"
+    shutil.copytree(document_store, target)
+    monkeypatch.setenv("LLMTRENDS_DOCUMENTS", str(target))
+    return target
+
+
+# --------------------------------------------------------------------------- the real store
+
+def test_every_document_check_passes_on_the_real_store(document_store):
+    problems = datasets.check_quotes(document_store)
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_store_file_is_registered_with_its_checksum(document_store):
+    docs = datasets.documents().set_index("document")
+    files = sorted(p.name for p in document_store.iterdir() if p.is_file() and p.name != "README.md")
+    assert sorted(docs["file"]) == files
+    # the store's own README lists each file with its SHA-256: the registry must agree with it
+    readme = (document_store / "README.md").read_text(encoding="utf-8")
+    for _, row in docs.iterrows():
+        assert f"| {row['file']} | {row['kind']} |" in readme
+        assert row["sha256"] in readme
+
+
+def test_the_registry_knows_the_kinds_and_what_each_document_reports():
+    docs = datasets.documents().set_index("document")
+    assert docs.loc["menlo_2025_midyear", "kind"] == "primary"
+    assert docs.loc["menlo_2025_midyear", "primary_of"] == "menlo_2025_midyear"
+    assert docs.loc["openrouter_state_of_ai_zh", "kind"] == "translation"
+    assert docs.loc["001_f6f9bbcc7f4aaa0b", "published"] == "2025-08-01"
+    assert docs.loc["000_dff873e1b34121a2", "published"] is None  # no text of 000 states a date
+    src = datasets.sources().set_index("source_id")
+    # derived from reports: (no relayed_by in sources.yaml any more)
+    assert set(src.loc["menlo_2025_midyear", "documents"]) == {
+        "000_dff873e1b34121a2", "001_f6f9bbcc7f4aaa0b", "menlo_2025_midyear"}
+    # the mid-year page cites the 2024 report's total: a relay there, not its primary
+    assert "menlo_2025_midyear" in src.loc["menlo_2024_enterprise", "relayed_by"]
+    assert "menlo_2025_midyear" not in src.loc["menlo_2025_midyear", "relayed_by"]
+    assert "relayed_by" not in (REPO / "data" / "sources.yaml").read_text(encoding="utf-8")
+
+
+def test_documents_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("LLMTRENDS_DOCUMENTS", str(tmp_path))
+    assert paths.documents_dir() == tmp_path
+    monkeypatch.delenv("LLMTRENDS_DOCUMENTS")
+    assert paths.documents_dir() == REPO.parent / "shared" / "documents"
+
+
+# --------------------------------------------------------------------------- each check can fail
+
+def test_an_edited_quote_is_caught(data_copy, document_store):
+    path = data_copy / "observations" / "004_7a1188515460bd69.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("平均週份額約 13.0%", "平均週份額約 31.0%"), encoding="utf-8")
+    problems = datasets.check_quotes(document_store)
+    assert len(problems) == 1
+    assert "004_7a1188515460bd69.csv" in problems[0] and "column 'quote'" in problems[0]
+
+
+def test_a_period_quote_not_in_the_same_document_is_caught(data_copy, document_store):
+    path = data_copy / "observations" / "000_dff873e1b34121a2.csv"
+    lines = path.read_text(encoding="utf-8").split("\r\n")
+    # a phrase of 001, not of 000: the period quote must come from the row's own document
+    lines[1] = lines[1][: -len(",")] + "在6月30日至7月10日,"
+    path.write_text("\r\n".join(lines), encoding="utf-8")
+    problems = datasets.check_quotes(document_store)
+    assert len(problems) == 1, problems
+    assert "line 2" in problems[0] and "column 'period_quote'" in problems[0] and "000_dff873e1b34121a2" in problems[0]
+
+
+def test_a_changed_document_fails_its_checksum(store_copy):
+    path = store_copy / "003_663836e434da2f9a.txt"
+    path.write_bytes(path.read_bytes() + b"\n")  # even a trailing newline is a change
+    problems = datasets.check_quotes()
+    assert len(problems) == 1
+    assert "checksum mismatch" in problems[0] and "document '003_663836e434da2f9a'" in problems[0]
+
+
+def test_a_missing_and_an_unregistered_document_are_caught(store_copy):
+    (store_copy / "menlo_2025_consumer_via_pivot.md").unlink()
+    (store_copy / "new_report.md").write_text("---\nid: new_report\n---\n", encoding="utf-8")
+    problems = "\n".join(datasets.check_quotes())
+    assert "'menlo_2025_consumer_via_pivot.md' is not in the document store" in problems
+    assert "new_report.md: file of the document store is not registered" in problems
+
+
+def test_registry_quotes_are_checked(data_copy, document_store):
+    _edit_yaml(data_copy / "documents.yaml",
+               lambda d: d["004_7a1188515460bd69"].update(published_quote="date: 2025-10-28T10:00:00+08:00"))
+    _edit_yaml(data_copy / "sources.yaml",
+               lambda d: d["sources"]["menlo_2025_enterprise"].update(geography_quote="limited to EU enterprises"))
+    problems = datasets.check_quotes(document_store)
+    assert len(problems) == 2, problems
+    assert any("published_quote not found verbatim in 004_7a1188515460bd69" in p for p in problems)
+    assert any("geography_quote not found verbatim" in p and "source 'menlo_2025_enterprise'" in p
+               for p in problems)
+
+
+def test_a_missing_store_is_reported_not_passed(tmp_path):
+    problems = datasets.check_quotes(tmp_path / "nowhere")
+    assert len(problems) == 1 and ABSENT_LINE in problems[0]
+
+
+# --------------------------------------------------------------------------- loader rules (no store needed)
+
+def test_relayed_by_in_sources_yaml_is_refused(data_copy):
+    _edit_yaml(data_copy / "sources.yaml",
+               lambda d: d["sources"]["flageval_2024_12"].update(relayed_by=["002_5e558ed93eb34f2f"]))
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    text = _problems(exc)
+    assert "source 'flageval_2024_12'" in text and "column 'relayed_by'" in text and "reports:" in text
+
+
+def test_an_observation_source_must_be_among_its_documents_reports(data_copy):
+    _edit_yaml(data_copy / "documents.yaml",
+               lambda d: d["002_5e558ed93eb34f2f"]["reports"].remove("flageval_2024_12")
+               or d["menlo_2025_enterprise"]["reports"].append("flageval_2024_12"))
+    path = data_copy / "observations" / "002_5e558ed93eb34f2f.csv"
+    line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").split("\r\n"), 1) if ",flageval_2024_12," in l)
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    text = _problems(exc)
+    assert f"002_5e558ed93eb34f2f.csv, line {line}" in text
+    assert "source 'flageval_2024_12' is not among the sources document '002_5e558ed93eb34f2f' reports" in text
+
+
+@pytest.mark.parametrize("edit,expected", [
+    (lambda d: d["000_dff873e1b34121a2"].update(kind="blog"), "unknown kind 'blog'; accepted: relay, primary, translation"),
+    (lambda d: d["menlo_2025_midyear"].pop("primary_of"), "a primary document needs 'primary_of'"),
+    (lambda d: d["004_7a1188515460bd69"].pop("published_quote"), "published needs exactly one of published_quote"),
+    (lambda d: d["004_7a1188515460bd69"].update(published_inferred="guess"), "found both"),
+    (lambda d: d["002_5e558ed93eb34f2f"].update(sha256="abc"), "is not a SHA-256"),
+    (lambda d: d["002_5e558ed93eb34f2f"].update(file="002.txt"), "does not match the id"),
+    (lambda d: d["002_5e558ed93eb34f2f"]["reports"].append("flagevl_2024_12"),
+     "unknown source 'flagevl_2024_12'; did you mean 'flageval_2024_12'?"),
+])
+def test_documents_yaml_rules(data_copy, edit, expected):
+    _edit_yaml(data_copy / "documents.yaml", edit)
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert "data/documents.yaml" in _problems(exc) and expected in _problems(exc)
+
+
+def test_a_source_no_document_reports_is_refused(data_copy):
+    _edit_yaml(data_copy / "sources.yaml",
+               lambda d: d["sources"].update(orphan={"publisher": "X", "title": "Y", "method": "survey"}))
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert "source 'orphan'" in _problems(exc) and "no document reports this source" in _problems(exc)
+
+
+def test_observation_files_need_the_period_provenance_columns(data_copy):
+    path = data_copy / "observations" / "004_7a1188515460bd69.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",period_quote,period_inferred\r\n", "\r\n", 1), encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert "missing column(s) 'period_quote', 'period_inferred'" in _problems(exc)
+
+
+# --------------------------------------------------------------------------- llmtrends check
+
+def test_check_command_summarises_and_exits_0(document_store, capsys):
+    assert main(["check", "--documents", str(document_store)]) == 0
+    out = capsys.readouterr().out
+    n_docs = len(datasets.documents())
+    assert f"documents: {n_docs} registered, {n_docs} present, {n_docs} checked" in out
+    assert f"figures: {len(datasets.figures())}" in out
+    assert f"rows: {len(datasets.observations())} observations" in out
+    assert "problems: 0" in out
+
+
+def test_check_command_lists_each_problem_and_exits_1(store_copy, capsys):
+    (store_copy / "stray.txt").write_text("x", encoding="utf-8")
+    path = store_copy / "002_5e558ed93eb34f2f.txt"
+    path.write_bytes(path.read_bytes() + b" ")
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "problems: 2" in out
+    assert "\n  data/documents.yaml (document '002_5e558ed93eb34f2f'), column 'sha256': checksum mismatch" in out
+    assert "stray.txt: file of the document store is not registered" in out
+
+
+def test_check_command_reports_broken_data(data_copy, capsys):
+    _edit_yaml(data_copy / "documents.yaml", lambda d: d["000_dff873e1b34121a2"].update(kind="blog"))
+    assert main(["check"]) == 1
+    assert "unknown kind 'blog'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ci,status", [(None, 0), ("1", 1)])
+def test_check_command_without_store(tmp_path, monkeypatch, capsys, ci, status):
+    monkeypatch.delenv("CI", raising=False)
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    assert main(["check", "--documents", str(tmp_path / "nowhere")]) == status
+    out = capsys.readouterr().out
+    assert ABSENT_LINE in out
+
+
+# --------------------------------------------------------------------------- a clone with nothing beside it
+
+@pytest.fixture(scope="module")
+def bare_clone(tmp_path_factory):
+    """The repository's HEAD cloned into a folder with no document store beside it."""
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout: the clone test needs git and the repository")
+    root = tmp_path_factory.mktemp("bare")
+    clone = root / "clone"
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone)], check=True,
+                   capture_output=True)
+    assert not (root / "shared").exists()
+    return clone
+
+
+def _run_document_tests(clone: Path, ci: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CI", "LLMTRENDS_DOCUMENTS", "LLMTRENDS_DATA", "PYTEST_ADDOPTS")}
+    env["PYTHONPATH"] = str(clone)  # the clone's llmtrends, not the checkout's
+    if ci:
+        env["CI"] = ci
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-m", "not slow",
+         "tests/test_documents.py", "-k", "real_store or caught or registry_quotes or check_command_summarises"],
+        cwd=clone, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_clone_without_store_passes_and_says_so_in_one_line(bare_clone):
+    result = _run_document_tests(bare_clone, ci=None)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    lines = [l for l in out.splitlines() if ABSENT_LINE in l]
+    assert len(lines) == 1, out
+    assert str(bare_clone.parent / "shared" / "documents") in lines[0]
+    summary = out.strip().splitlines()[-1]
+    assert "skipped" in summary and "failed" not in summary and "error" not in summary, summary
+
+
+@pytest.mark.slow
+def test_clone_without_store_fails_under_ci(bare_clone):
+    result = _run_document_tests(bare_clone, ci="1")
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "CI is set, so the document checks are required" in out
+    assert " skipped" not in out
