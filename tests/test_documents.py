@@ -6,6 +6,7 @@ fresh clone of the repository with nothing beside it.
 """
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -27,6 +28,15 @@ def _edit_yaml(path: Path, edit) -> None:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     edit(doc)
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _edit_csv(path: Path, edit) -> None:
+    """Rewrite an observation file through ``edit(rows)`` (rows[0] is the header)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
 
 
 def _problems(exc_info) -> str:
@@ -96,11 +106,9 @@ def test_an_edited_quote_is_caught(data_copy, document_store):
 
 
 def test_a_period_quote_not_in_the_same_document_is_caught(data_copy, document_store):
-    path = data_copy / "observations" / "000_dff873e1b34121a2.csv"
-    lines = path.read_text(encoding="utf-8").split("\r\n")
     # a phrase of 001, not of 000: the period quote must come from the row's own document
-    lines[1] = lines[1][: -len(",")] + "在6月30日至7月10日,"
-    path.write_text("\r\n".join(lines), encoding="utf-8")
+    _edit_csv(data_copy / "observations" / "000_dff873e1b34121a2.csv",
+              lambda rows: rows[1].__setitem__(slice(-2, None), ["在6月30日至7月10日", ""]))
     problems = datasets.check_quotes(document_store)
     assert len(problems) == 1, problems
     assert "line 2" in problems[0] and "column 'period_quote'" in problems[0] and "000_dff873e1b34121a2" in problems[0]
@@ -155,7 +163,9 @@ def test_an_observation_source_must_be_among_its_documents_reports(data_copy):
                lambda d: d["002_5e558ed93eb34f2f"]["reports"].remove("flageval_2024_12")
                or d["menlo_2025_enterprise"]["reports"].append("flageval_2024_12"))
     path = data_copy / "observations" / "002_5e558ed93eb34f2f.csv"
-    line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").split("\r\n"), 1) if ",flageval_2024_12," in l)
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        line = next(reader.line_num for row in reader if row[1] == "flageval_2024_12")
     with pytest.raises(DataError) as exc:
         datasets.figures()
     text = _problems(exc)
@@ -189,9 +199,8 @@ def test_a_source_no_document_reports_is_refused(data_copy):
 
 
 def test_observation_files_need_the_period_provenance_columns(data_copy):
-    path = data_copy / "observations" / "004_7a1188515460bd69.csv"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace(",period_quote,period_inferred\r\n", "\r\n", 1), encoding="utf-8")
+    _edit_csv(data_copy / "observations" / "004_7a1188515460bd69.csv",
+              lambda rows: rows.__setitem__(slice(None), [r[:-2] for r in rows]))
     with pytest.raises(DataError) as exc:
         datasets.figures()
     assert "missing column(s) 'period_quote', 'period_inferred'" in _problems(exc)
