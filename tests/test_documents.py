@@ -160,17 +160,17 @@ def test_relayed_by_in_sources_yaml_is_refused(data_copy):
 
 def test_an_observation_source_must_be_among_its_documents_reports(data_copy):
     _edit_yaml(data_copy / "documents.yaml",
-               lambda d: d["002_5e558ed93eb34f2f"]["reports"].remove("flageval_2024_12")
-               or d["menlo_2025_enterprise"]["reports"].append("flageval_2024_12"))
+               lambda d: d["002_5e558ed93eb34f2f"]["reports"].remove("analysys_csdn_developer_survey_2024")
+               or d["menlo_2025_enterprise"]["reports"].append("analysys_csdn_developer_survey_2024"))
     path = data_copy / "observations" / "002_5e558ed93eb34f2f.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
-        line = next(reader.line_num for row in reader if row[1] == "flageval_2024_12")
+        line = next(reader.line_num for row in reader if row[1] == "analysys_csdn_developer_survey_2024")
     with pytest.raises(DataError) as exc:
         datasets.figures()
     text = _problems(exc)
     assert f"002_5e558ed93eb34f2f.csv, line {line}" in text
-    assert "source 'flageval_2024_12' is not among the sources document '002_5e558ed93eb34f2f' reports" in text
+    assert "source 'analysys_csdn_developer_survey_2024' is not among the sources document '002_5e558ed93eb34f2f' reports" in text
 
 
 @pytest.mark.parametrize("edit,expected", [
@@ -181,7 +181,7 @@ def test_an_observation_source_must_be_among_its_documents_reports(data_copy):
     (lambda d: d["002_5e558ed93eb34f2f"].update(sha256="abc"), "is not a SHA-256"),
     (lambda d: d["002_5e558ed93eb34f2f"].update(file="002.txt"), "does not match the id"),
     (lambda d: d["002_5e558ed93eb34f2f"]["reports"].append("flagevl_2024_12"),
-     "unknown source 'flagevl_2024_12'; did you mean 'flageval_2024_12'?"),
+     "unknown source 'flagevl_2024_12'; did you mean 'analysys_csdn_developer_survey_2024'?"),
 ])
 def test_documents_yaml_rules(data_copy, edit, expected):
     _edit_yaml(data_copy / "documents.yaml", edit)
