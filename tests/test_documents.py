@@ -181,7 +181,7 @@ def test_an_observation_source_must_be_among_its_documents_reports(data_copy):
     (lambda d: d["002_5e558ed93eb34f2f"].update(sha256="abc"), "is not a SHA-256"),
     (lambda d: d["002_5e558ed93eb34f2f"].update(file="002.txt"), "does not match the id"),
     (lambda d: d["002_5e558ed93eb34f2f"]["reports"].append("flagevl_2024_12"),
-     "unknown source 'flagevl_2024_12'; did you mean 'analysys_csdn_developer_survey_2024'?"),
+     "unknown source 'flagevl_2024_12'; did you mean 'flageval_2024_12'?"),
 ])
 def test_documents_yaml_rules(data_copy, edit, expected):
     _edit_yaml(data_copy / "documents.yaml", edit)
