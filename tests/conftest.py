@@ -31,15 +31,10 @@ def document_store() -> Path:
     """The document store (``$LLMTRENDS_DOCUMENTS`` or ``../shared/documents``).
 
     Absent (a clone with nothing beside it): every test needing it is skipped
-    with one reason, which ``-ra`` prints as a single summary line. Under CI
-    (``CI`` set) an absent store fails those tests instead.
+    by ``pytest_runtest_setup`` below with one reason, which ``-ra`` prints as a
+    single summary line. Under CI (``CI`` set) an absent store fails them instead.
     """
     store = paths.documents_dir()
-    if not store.is_dir():
-        message = documents.absent_message(store)
-        if documents.required():
-            pytest.fail(f"{message} -- but CI is set, so the document checks are required", pytrace=False)
-        pytest.skip(message)
     return store
 
 
@@ -88,10 +83,17 @@ def chromium() -> tuple[str | None, str | None]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """Browser tests without Chromium: one skip reason; under CI (env ``CI`` set) a failure.
+    """Browser tests without Chromium, document checks without the store: one skip reason each;
+    under CI (env ``CI`` set) a failure.
 
     Runs before any fixture is set up, so a skipped browser test costs nothing.
     """
+    if "document_store" in getattr(item, "fixturenames", ()) and not paths.documents_dir().is_dir():
+        store = paths.documents_dir()
+        if documents.required():
+            pytest.fail(f"document store not found at {store}; CI is set, so the document checks are required: "
+                        "set LLMTRENDS_DOCUMENTS or put the store at ../shared/documents", pytrace=False)
+        pytest.skip(documents.absent_message(store))  # raised here, so -ra groups them in ONE line
     if item.get_closest_marker("browser") is None or all(chromium()):
         return
     if os.environ.get("CI"):
