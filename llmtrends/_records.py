@@ -455,7 +455,7 @@ def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem
             add("'reports' must list the source(s) whose figures this document states", "reports")
             reports = []
         for sid in reports:
-            if sid not in sources:
+            if sources and sid not in sources:  # sources.yaml broken: reported alone
                 add(f"unknown source {sid!r}{suggest(sid, sources)}; accepted: a key of sources.yaml "
                     f"({accepted_list(sources)})", "reports")
         primary_of = d.get("primary_of")

@@ -176,7 +176,7 @@ def test_observation_file_for_an_unknown_document(data_copy):
     src.rename(data_copy / "observations" / "001_typo.csv")
     msg = load_error()
     assert "data/observations/001_typo.csv" in msg
-    assert "file name must be a document id of sources.yaml; '001_typo' is not" in msg
+    assert "file name must be a document id of documents.yaml; '001_typo' is not" in msg
 
 
 def test_relays_that_disagree_are_caught(data_copy):
