@@ -83,7 +83,7 @@ def test_prior_year_level_described_as_change_is_cleaned():
 
 def test_chatgpt_tiers_are_corrected_and_the_correction_recorded():
     obs = datasets.observations()
-    plus = obs[obs["entity"] == "chatgpt_plus"].iloc[0]
+    plus = obs[(obs["entity"] == "chatgpt_plus") & (obs["metric"] == "subscription_price_usd")].iloc[0]
     pro = obs[(obs["entity"] == "chatgpt_pro") & obs["quote"].str.contains("Plus")].iloc[0]
     assert plus["value"] == 20 and pro["value"] == 200
     assert "Pro" in pro["note"] and "Plus" in pro["note"]
