@@ -621,6 +621,14 @@ def _check_share_sums(reg: Registry, rows: list[dict], problems: list[Problem]) 
             key = (r["metric"], r["source_id"], r["segment"], r["period"], r["doc"])
             groups.setdefault(key, []).append(r)
     for (metric, source, segment, period, doc), members in groups.items():
+        # One statement per entity: a document that words one share twice ("9%" and "under 9%")
+        # states one part of the whole, not two. The exact wording counts where there is one.
+        per_entity: dict[str, dict] = {}
+        for r in members:
+            kept = per_entity.get(r["entity"])
+            if kept is None or (kept["qualifier"] != "exact" and r["qualifier"] == "exact"):
+                per_entity[r["entity"]] = r
+        members = list(per_entity.values())
         total = sum(r["value"] for r in members)
         loose = any(r["qualifier"] != "exact" for r in members)
         if total > 100 + (APPROX_SUM_TOLERANCE if loose else SHARE_SUM_TOLERANCE):

@@ -123,6 +123,19 @@ def test_shares_summing_over_100_are_rejected(data_copy):
     assert "shares of metric 'enterprise_llm_api_usage_share'" in msg and "sum to 107 > 100" in msg
 
 
+def test_a_share_stated_twice_in_one_document_counts_once_in_the_sum(data_copy):
+    # 001 states Meta's mid-2025 share as "9%" and as "不足9%" (under 9%): one part of the whole, not two.
+    fields, rows = _rows(data_copy / "observations" / f"{DOC}.csv")
+    meta = [r for r in rows if r["metric"] == "enterprise_llm_api_usage_share" and r["entity"] == "meta"
+            and r["period"] == "mid-2025"]
+    assert sorted(r["qualifier"] for r in meta) == ["at_most", "exact"]
+    other = dict(meta[0], obs_id="d001-test-other-share", entity="other", value="13", qualifier="exact")
+    _write(data_copy / "observations" / f"{DOC}.csv", fields, rows + [other])
+    # 32 + 25 + 20 + 9 + 1 + 13 = 100 with Meta once; counting both Meta statements would give 109.
+    datasets.clear_cache()
+    assert datasets.observations().query("obs_id == 'd001-test-other-share'")["value"].item() == 13
+
+
 def test_several_broken_rows_are_reported_at_once(data_copy):
     fields, rows = _rows(data_copy / "observations" / f"{DOC}.csv")
     rows[0]["value"] = "abc"
