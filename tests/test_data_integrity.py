@@ -38,8 +38,60 @@ def test_menlo_2025_enterprise_api_shares(entity, period, value):
     assert _value("enterprise_llm_api_usage_share", entity, period, source_id="menlo_2025_midyear")["value"] == value
 
 
-def test_menlo_2024_edition_stays_beside_2025():
-    assert _value("enterprise_llm_api_usage_share", "openai", "2024", source_id="menlo_2024_enterprise")["value"] == 34
+@pytest.mark.parametrize("entity,period,value", [
+    ("openai", "2023", 50), ("openai", "2024", 34), ("anthropic", "2023", 12), ("anthropic", "2024", 24),
+])
+def test_menlo_2024_shares_are_among_closed_source_models(entity, period, value):
+    # "Among closed-source models, ... from 50% to 34%" / Anthropic "from 12% to 24%" (Menlo, November 2024)
+    row = _value("enterprise_closed_llm_market_share", entity, period, source_id="menlo_2024_enterprise")
+    assert row["value"] == value
+
+
+def test_menlo_2024_shares_are_not_mixed_into_the_usage_share_of_all_models():
+    figs = datasets.figures()
+    usage = figs[figs["metric"] == "enterprise_llm_api_usage_share"]
+    assert "menlo_2024_enterprise" not in set(usage["source_id"])
+
+
+@pytest.mark.parametrize("metric,entity,period,docs", [
+    ("enterprise_closed_llm_market_share", "openai", "2024",
+     "003_663836e434da2f9a;menlo_2024_enterprise_via_willison"),
+    ("us_adults_ai_use_past_6_months_rate", "all", "mid-2025",
+     "000_dff873e1b34121a2;menlo_2025_consumer_via_pivot"),
+    ("global_ai_tool_users", "all", "mid-2025", "000_dff873e1b34121a2;menlo_2025_consumer_via_pivot"),
+])
+def test_relays_of_one_menlo_figure_link(metric, entity, period, docs):
+    assert _value(metric, entity, period)["docs"] == docs
+
+
+def test_rank_rows_only_where_the_text_fixes_the_position():
+    figs = datasets.figures()
+    # 003: Doubao's MAU is "仅次于 ChatGPT" on AI产品榜, whose ChatGPT position the passage does not give
+    assert figs[(figs["metric"] == "ai_app_active_user_rank") & (figs["entity"] == "doubao")].empty
+    # 002: user marketing "紧随其后" the scenario that "位居首位" in the same sentence
+    assert _value("enterprise_ai_scenario_rank", "user_marketing_operations", "2024-09..2024-10")["value"] == 2
+    assert _value("ai_app_download_rank", "doubao", "2024-01..2024-08")["value"] == 5  # 位列下载榜第五
+
+
+RELAY_DOCS = ["002_5e558ed93eb34f2f", "003_663836e434da2f9a", "menlo_2024_enterprise_via_willison",
+              "menlo_2025_consumer_via_pivot"]
+
+
+def test_every_period_of_these_documents_is_quoted_or_reasoned():
+    obs = datasets.observations()
+    rows = obs[obs["doc"].isin(RELAY_DOCS)]
+    assert set(rows["doc"]) == set(RELAY_DOCS)
+    quoted = rows["period_quote"].fillna("").str.strip() != ""
+    reasoned = rows["period_inferred"].fillna("").str.strip() != ""
+    assert not rows[quoted == reasoned]["obs_id"].tolist()
+
+
+def test_usd_subscription_prices_mark_the_month_as_inferred():
+    obs = datasets.observations()
+    usd = obs[obs["metric"] == "subscription_price_usd"]
+    assert len(usd) == 4 and usd["note"].str.contains("UNIT PARTLY INFERRED").all()
+    cny = obs[obs["metric"] == "subscription_price_cny"]
+    assert len(cny) == 1 and "包月" in cny.iloc[0]["quote"]
 
 
 @pytest.mark.parametrize("metric,entity,period,segment,value", [

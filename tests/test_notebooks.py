@@ -65,8 +65,8 @@ def test_every_parameter_is_documented_and_typed(name):
 @pytest.mark.parametrize("name,override,fragment", [
     ("vendor_share", {"highlight_vendor": "Antropic"}, "parameter 'highlight_vendor': unknown vendor 'Antropic'; did you mean 'anthropic'"),
     ("vendor_share", {"metric": "developer_model_usage_rate"},
-     "accepted: enterprise_coding_llm_share, enterprise_coding_llm_spend_share, enterprise_llm_api_spend_share, "
-     "enterprise_llm_api_usage_share"),
+     "accepted: enterprise_closed_llm_market_share, enterprise_coding_llm_share, enterprise_coding_llm_spend_share, "
+     "enterprise_llm_api_spend_share, enterprise_llm_api_usage_share"),
     ("vendor_share", {"periods": ["2026"]}, "unknown period '2026'"),
     ("open_vs_closed", {"lenses": []}, "parameter 'lenses': the selection is empty"),
     ("open_vs_closed", {"flageval_boards": ["text_to_audio"]}, "unknown board 'text_to_audio'"),
@@ -120,7 +120,7 @@ def test_every_run_of_the_plan_succeeded(built_reports):
 
 
 @pytest.mark.parametrize("run,charts", [
-    ("vendor-share", 3), ("vendor-share-coding-openai", 3), ("open-vs-closed", 2),
+    ("vendor-share", 4), ("vendor-share-coding-openai", 4), ("open-vs-closed", 2),
     ("open-vs-closed-openrouter", 2), ("agentic-usage", 7), ("agentic-usage-enterprise", 6),
 ])
 def test_each_chart_has_a_source_line_and_its_data(built_reports, executed, run, charts):
@@ -136,7 +136,10 @@ def test_each_chart_has_a_source_line_and_its_data(built_reports, executed, run,
 def test_vendor_share_names_the_leader_of_the_latest_period(executed):
     text = " ".join(_texts(executed("vendor-share")))
     assert "mid-2025 (Menlo Ventures, 2025-07-31): Anthropic leads with 32%, ahead of OpenAI (25%) by 7 points." in text
-    assert "OpenAI: 50% in 2023 to 25% in mid-2025, -25 points" in text
+    assert "OpenAI: 50% in end-2023 to 25% in mid-2025, -25 points" in text
+    # Menlo's November 2024 shares count closed-source models only: their own chart, never joined to the above
+    assert "Among closed-source models, OpenAI went from 50% in 2023 to 34% in 2024 (-16 points)." in text
+    assert "in 2024 to 25% in mid-2025" not in text
     assert "the top three hold 77%; HHI between 2,131 and 2,300" in text
     assert "add to 107.8%: a multi-answer question, not a market share" in text
 
