@@ -115,7 +115,7 @@ def test_index_and_a_report_open_in_a_real_browser(built_reports, browser, tmp_p
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Anthropic leads with 32%" in body
     images = browser.find_elements(By.CSS_SELECTOR, "img")
-    assert len(images) == 3 and all(browser.execute_script("return arguments[0].naturalWidth", i) > 100
+    assert len(images) == 4 and all(browser.execute_script("return arguments[0].naturalWidth", i) > 100
                                     for i in images)
     assert _non_blank(browser, tmp_path, "report")
     assert _errors(browser) == []
