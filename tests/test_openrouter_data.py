@@ -58,16 +58,6 @@ def test_the_abstract_states_the_token_count_too():
     assert ABSTRACT in _docs(row)
 
 
-def test_004_open_share_is_two_statements_kept_apart_with_their_own_wording():
-    obs = datasets.observations()
-    rows = obs[(obs["doc"] == D004) & (obs["metric"] == "openrouter_token_share")
-               & (obs["entity"] == "open_source_models")]
-    # 已佔據總使用量的 1/3 (no 約) and 約 30% vs 70%
-    assert sorted(zip(rows["value"].round(4), rows["qualifier"])) == [(30.0, "approx"), (33.3333, "exact")]
-    closed = obs[(obs["doc"] == D004) & (obs["entity"] == "closed_source_models")]
-    assert closed["value"].tolist() == [70.0] and (closed["period"] == rows["period"].iloc[0]).all()
-
-
 @pytest.mark.parametrize("obs_id,value,qualifier", [
     ("orzh-min-weekly-share-chinese-oss", 1.2, "exact"),        # 周度低至 1.2%
     ("orzh-avg-weekly-share-row-oss", 13.7, "exact"),           # 对比 RoW OSS 为 13.7%
