@@ -33,6 +33,7 @@ browser:  ## Debian's chromium + chromium-driver for the browser tests, when roo
 bench: $(STAMP)  ## speed and memory figures of the batch (not part of `make test`)
 	@$(BYTECODE)
 	$(PY) benchmarks/batch.py
+	$(PY) benchmarks/load.py
 
 clean:
 	rm -rf exports/*.html exports/*.ipynb exports/*.json build dist *.egg-info
