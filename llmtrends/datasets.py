@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import _cache as _disk_cache
 from . import paths
 from ._records import Problem, Registry, load_registry, suggest
 from .errors import DataError, UnknownNameError
@@ -66,7 +67,8 @@ def _loaded() -> _Loaded:
         hit = _cache.get(key)
         if hit is None:
             _cache.clear()
-            hit = _cache[key] = _Loaded(load_registry(root))
+            # validated once per data version, then read from disk (llmtrends/_cache.py)
+            hit = _cache[key] = _disk_cache.load_or_build(root, lambda: _Loaded(load_registry(root)))
         return hit
 
 

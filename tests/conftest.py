@@ -1,14 +1,22 @@
 """Shared fixtures: an editable copy of data/, the document store, headless Chromium."""
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+
+# The validated load cache (llmtrends/_cache.py) of this session lives in a
+# temporary folder: tests never read a cache written before they started, and
+# notebook kernels (child processes) inherit the setting.
+os.environ["LLMTRENDS_CACHE"] = tempfile.mkdtemp(prefix="llmtrends-test-cache-")
+atexit.register(shutil.rmtree, os.environ["LLMTRENDS_CACHE"], True)
 
 from llmtrends import datasets, documents, paths  # noqa: E402
 
