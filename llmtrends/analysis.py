@@ -139,7 +139,7 @@ def share_table(df: pd.DataFrame) -> pd.DataFrame:
                 remainder[col] = ""
         parts += [group, remainder]
     out = pd.concat(parts, ignore_index=True)
-    out["snapshot"] = out["period"] + " (" + out["source_id"].map(datasets.short_citation) + ")"
+    out["snapshot"] = out["period"].astype(str) + " (" + out["source_id"].map(datasets.short_citation) + ")"
     published = out["source_id"].map(lambda s: str(datasets.registry().sources[s].get("published") or ""))
     order = (out.assign(_pub=published).sort_values(["period_end", "period_start", "_pub"])
              ["snapshot"].drop_duplicates().tolist())
@@ -308,7 +308,7 @@ def lenses(df: pd.DataFrame, metrics: Sequence[str] | None = None, entities: Seq
     out["definition"] = out["metric"].map(lambda m: reg.metrics[m]["definition"])
     out["kind"] = out["metric"].map(lambda m: reg.metrics[m]["kind"])
     out["citation"] = out["source_id"].map(datasets.citation)
-    out["label"] = out["entity_name"] + " (" + out["segment"].str.replace("_", " ") + ", " + out["period"] + ")"
+    out["label"] = out["entity_name"] + " (" + out["segment"].str.replace("_", " ") + ", " + out["period"].astype(str) + ")"
     out = out.sort_values(["metric", "period_end", "entity"]).reset_index(drop=True)
     out.attrs = dict(df.attrs)
     return out

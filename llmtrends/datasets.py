@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import _cache as _disk_cache
-from . import paths
+from . import frames, paths
 from ._records import Problem, Registry, load_registry, suggest
 from .errors import DataError, UnknownNameError
 
@@ -186,7 +186,8 @@ def observations() -> pd.DataFrame:
         (the midpoint of a published range).
     """
     loaded = _loaded()
-    return _with_attrs(loaded.observations.drop(columns=["_file", "_line"]), "observations", loaded.registry)
+    df = _with_attrs(loaded.observations.drop(columns=["_file", "_line"]), "observations", loaded.registry)
+    return frames.tidy(df, loaded.registry)
 
 
 def figures() -> pd.DataFrame:
@@ -196,7 +197,7 @@ def figures() -> pd.DataFrame:
     many; the most precise wording (exact over bounds over approximate) wins.
     """
     loaded = _loaded()
-    return _with_attrs(loaded.figures.copy(), "figures", loaded.registry)
+    return frames.tidy(_with_attrs(loaded.figures.copy(), "figures", loaded.registry), loaded.registry)
 
 
 def sources() -> pd.DataFrame:
@@ -205,7 +206,8 @@ def sources() -> pd.DataFrame:
     ``documents`` lists every document that reports the source (documents.yaml
     ``reports:``), ``relayed_by`` those of them that are relays or translations.
     """
-    return _loaded().sources.copy()
+    loaded = _loaded()
+    return frames.tidy(loaded.sources, loaded.registry)
 
 
 DOCUMENT_COLUMNS = ["document", "file", "sha256", "kind", "language", "title", "publisher", "url", "published",
@@ -220,8 +222,8 @@ def documents() -> pd.DataFrame:
     published_inferred, reports (list of source ids), primary_of, note``.
     """
     reg = registry()
-    return pd.DataFrame.from_records([{c: d.get(c) for c in DOCUMENT_COLUMNS} for d in reg.documents.values()],
-                                     columns=DOCUMENT_COLUMNS)
+    return frames.tidy(pd.DataFrame.from_records([{c: d.get(c) for c in DOCUMENT_COLUMNS} for d in reg.documents.values()],
+                                                 columns=DOCUMENT_COLUMNS), reg)
 
 
 def metrics() -> pd.DataFrame:
@@ -234,7 +236,9 @@ def entities() -> pd.DataFrame:
     """The entity vocabulary: id, name, kind, vendor, country, open_weights, colour, aliases."""
     reg = registry()
     cols = ["id", "name", "kind", "vendor", "country", "open_weights", "color", "aliases"]
-    return pd.DataFrame.from_records([{c: e.get(c) for c in cols} for e in reg.entities.values()], columns=cols)
+    df = pd.DataFrame.from_records([{c: e.get(c) for c in cols} for e in reg.entities.values()], columns=cols)
+    df["open_weights"] = df["open_weights"].astype("boolean")
+    return frames.tidy(df, reg)
 
 
 def vocabulary(kind: str) -> dict[str, str]:
@@ -291,11 +295,11 @@ def load(name: str) -> pd.DataFrame:
         for col, spec in reg.tables[name]["columns"].items():
             if isinstance(spec, dict) and spec.get("type") == "int":
                 df[col] = pd.to_numeric(df[col]).astype("int64")
-        return _with_attrs(df, name, reg)
+        return frames.tidy(_with_attrs(df, name, reg), reg)
     if name not in reg.themes or name not in names():
         raise _unknown(name)
     df = loaded.figures[loaded.figures["theme"] == name].reset_index(drop=True).copy()
-    return _with_attrs(df, name, reg)
+    return frames.tidy(_with_attrs(df, name, reg), reg)
 
 
 def citation(source_id: str) -> str:

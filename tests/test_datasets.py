@@ -60,7 +60,7 @@ def test_ranges_keep_both_ends_and_flag_the_midpoint():
     assert users["value"] == pytest.approx(1.75)
     assert "midpoint" in users["value_derived"]
     exact = obs[obs["value_low"].isna()]
-    assert (exact["value_derived"] == "").all()
+    assert exact["value_derived"].isna().all()  # missing, not ""
 
 
 def test_relays_of_one_figure_consolidate_into_one_row():
@@ -70,7 +70,7 @@ def test_relays_of_one_figure_consolidate_into_one_row():
     row = anthropic.iloc[0]
     # Anthropic's 32% is stated by the two relays and by Menlo's own mid-year page.
     assert row["n_relays"] == 3
-    assert row["docs"] == "000_dff873e1b34121a2;001_f6f9bbcc7f4aaa0b;menlo_2025_midyear"
+    assert row["docs"] == ["000_dff873e1b34121a2", "001_f6f9bbcc7f4aaa0b", "menlo_2025_midyear"]  # a list
 
 
 def test_spellings_normalize_to_one_entity():
