@@ -18,11 +18,17 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {"datasets", "analysis", "plotting", "params", "reports", "catalog", "paths", "errors", "display"}
 _FROM_DATASETS = {"load", "names", "describe", "observations", "figures", "sources", "citation", "short_citation"}
+# the analyst's workbench (issue 10): whole-fact-base frames, series, search, evidence, export
+_SUBMODULES |= {"frames", "explore", "accessor", "export"}
+_FROM_DATASETS |= {"documents", "entities", "metrics", "vocabulary"}
+_FROM_MODULES = {"timeseries": "explore", "search": "explore", "evidence": "explore", "export": "export"}
 
-__all__ = sorted(_SUBMODULES | _FROM_DATASETS | {"__version__"})
+__all__ = sorted(_SUBMODULES | _FROM_DATASETS | set(_FROM_MODULES) | {"__version__"})
 
 
 def __getattr__(name: str) -> Any:
+    if name in _FROM_MODULES:
+        return getattr(importlib.import_module(f".{_FROM_MODULES[name]}", __name__), name)
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in _FROM_DATASETS:

@@ -36,6 +36,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from . import accessor  # noqa: F401  (registers df.lt on every frame)
 from ._records import Registry, parse_period
 
 #: Columns that hold lists of ids (a ``;``-joined string is split on the way in).
@@ -137,8 +138,9 @@ def tidy(df: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     --------
     >>> import llmtrends as lt
     >>> figs = lt.figures()
-    >>> figs.loc[figs.entity == "deepseek", ["entity_name", "country", "open_weights"]].iloc[0].tolist()
-    ['DeepSeek', 'CN', True]
+    >>> deepseek = figs[figs.entity == "deepseek"].iloc[0]
+    >>> deepseek["entity_name"], deepseek["country"], bool(deepseek["open_weights"])
+    ('DeepSeek', 'CN', True)
     >>> type(figs["docs"].iloc[0]).__name__
     'list'
     """
