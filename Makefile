@@ -10,15 +10,40 @@ JOBS   ?=
 # otherwise compile llmtrends from source. Up-to-date files are skipped.
 BYTECODE = $(PY) -m compileall -q llmtrends
 
-.PHONY: reports test bench venv clean browser
+.PHONY: reports test bench venv clean browser lab gitfilter
+
+# The Jupyter kernel of this environment, named in every notebook's metadata.
+KERNEL := llmtrends
+LAB_ARGS ?=
 
 $(STAMP): pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (llmtrends)"
+	@$(MAKE) --no-print-directory gitfilter
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+lab: $(STAMP) gitfilter  ## JupyterLab on this environment, kernel 'llmtrends' (LAB_ARGS="--no-browser --port 8890" ...)
+	$(VENV)/bin/jupyter lab $(LAB_ARGS)
+
+# Notebooks are committed without outputs: nbstripout runs as the git "clean"
+# filter that .gitattributes names, so saving an executed notebook in Lab and
+# committing it stores no outputs. The command is relative (run from the
+# checkout's top folder): each clone uses its own .venv. A git worktree shares
+# its configuration with the main checkout, so the filter is set up there.
+gitfilter:
+	@if [ -d .git ]; then \
+	  git config filter.nbstripout.clean '.venv/bin/python -m nbstripout' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.required true && \
+	  git config diff.ipynb.textconv '.venv/bin/python -m nbstripout -t' && \
+	  echo "git filter: notebooks are stripped of outputs when staged (nbstripout, .gitattributes)"; \
+	else \
+	  echo "git filter not installed: $(CURDIR) is not the top of a git clone (run 'make gitfilter' in the main checkout)"; \
+	fi
 
 reports: $(STAMP)  ## run every report of notebooks/reports.yaml into exports/
 	@$(BYTECODE)

@@ -21,7 +21,8 @@ _FROM_DATASETS = {"load", "names", "describe", "observations", "figures", "sourc
 # the analyst's workbench (issue 10): whole-fact-base frames, series, search, evidence, export
 _SUBMODULES |= {"frames", "explore", "accessor", "export"}
 _FROM_DATASETS |= {"documents", "entities", "metrics", "vocabulary"}
-_FROM_MODULES = {"timeseries": "explore", "search": "explore", "evidence": "explore", "export": "export"}
+_FROM_MODULES = {"timeseries": "explore", "search": "explore", "evidence": "explore"}
+# ``lt.export`` is the module llmtrends.export, callable: ``lt.export(DIR)``, ``lt.export.read(DIR)``
 
 __all__ = sorted(_SUBMODULES | _FROM_DATASETS | set(_FROM_MODULES) | {"__version__"})
 

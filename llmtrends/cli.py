@@ -3,6 +3,7 @@
 ``llmtrends list``  show the runs of the batch plan
 ``llmtrends run``   execute the plan and write ``exports/`` (see ``--help``)
 ``llmtrends check`` validate ``data/`` and the document store, print a summary
+``llmtrends export DIR [--format csv|parquet]``  the whole fact base as a Data Package
 
 Exit status: 0 when everything succeeded, 1 when a run failed, 2 when the
 plan or a run's parameters are invalid (nothing was executed).
@@ -131,7 +132,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild every run even when its notebook, parameters, data, llmtrends source, "
         "package versions and templates are unchanged since its last good export (which is reused otherwise)",
     )
+    data_export = commands.add_parser(
+        "export",
+        help="write the whole fact base (figures, observations, sources, documents, entities, metrics, "
+        "tables) with a Frictionless datapackage.json",
+        description="Write every frame of the fact base into DIR as CSV or Parquet, plus datapackage.json "
+        "(a Frictionless Data Package: resources, field types and descriptions, sources, licence).",
+    )
+    data_export.add_argument("dir", type=Path, metavar="DIR", help="folder to write (created when missing)")
+    data_export.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                             help="file format of the resources (default: csv)")
     return parser
+
+
+def command_export(folder: Path, format: str) -> int:
+    """Write the fact base into ``folder`` (see :mod:`llmtrends.export`); print what was written.
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    from llmtrends import export
+
+    descriptor = export.export(folder, format=format)
+    resources = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
+    print(f"{descriptor}: {len(resources)} resources ({', '.join(r['path'] for r in resources)})")
+    return EXIT_OK
 
 
 def _plan_path(option: Path | None) -> Path:
@@ -295,6 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_list(args.plan)
         if args.command == "check":
             return command_check(args.documents)
+        if args.command == "export":
+            return command_export(args.dir, args.format)
         return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports, force=args.force)
     except (PlanError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -220,7 +220,7 @@ def search(text: str, *, tables: bool = True) -> pd.DataFrame:
         mark(obs["entity"].isin(entity_ids), entity_match)
     metric_text = {m: " ".join([m.replace("_", " "), str(spec.get("title") or ""), str(spec.get("definition") or "")])
                    .casefold() for m, spec in reg.metrics.items()}
-    mark(obs["metric"].map(lambda m: needle in metric_text[m]), "metric")
+    mark(obs["metric"].map(lambda m: _contains(metric_text[m], needles)), "metric")
     for column in _TEXT_COLUMNS:
         if column in obs:
             mark(obs[column].astype("object").map(lambda v: isinstance(v, str) and _contains(v, needles)), column)

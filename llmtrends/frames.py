@@ -95,6 +95,15 @@ def _missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
+def _plain_text(value):
+    """A date as ISO text, an empty text as missing, anything else as is."""
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if hasattr(value, "isoformat") and not isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
 def _as_list(value) -> list:
     if isinstance(value, (list, tuple)):
         return list(value)
@@ -150,14 +159,18 @@ def tidy(df: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     for col in columns:
         if col in LIST_COLUMNS:
             out[col] = [_as_list(v) for v in out[col]]
+        elif pd.api.types.is_datetime64_any_dtype(out[col].dtype):
+            out[col] = out[col].astype("datetime64[ms]")  # a unit Parquet stores as is
         elif pd.api.types.is_string_dtype(out[col].dtype) and out[col].dtype != object:
             blank = out[col].str.strip().eq("").fillna(False).astype(bool)
             if bool(blank.any()):
                 out[col] = out[col].mask(blank)
         elif out[col].dtype == object:
-            blank = out[col].map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
-            if bool(blank.any()):
-                out[col] = out[col].mask(blank, None)
+            values = out[col].map(_plain_text)
+            if all(isinstance(v, str) or _missing(v) for v in values):
+                out[col] = values.astype("str")  # as pandas reads text: one dtype for every text column
+            else:
+                out[col] = values
     if "entity" in out:
         ents = _entity_attributes(reg)
         joined = ents.reindex(out["entity"].astype("object")).reset_index(drop=True)

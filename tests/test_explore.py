@@ -1,0 +1,147 @@
+"""Series, search and evidence over the whole fact base (llmtrends/explore.py, accessor.py)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import llmtrends as lt
+from llmtrends._records import parse_period
+from llmtrends.errors import LlmtrendsError, UnknownNameError
+
+USAGE = "enterprise_llm_api_usage_share"
+
+
+# --------------------------------------------------------------------------- timeseries
+
+def test_timeseries_puts_each_figure_in_its_period_row_and_entity_column():
+    wide = lt.timeseries(USAGE)
+    figs = lt.figures()
+    usage = figs[figs["metric"] == USAGE]
+    assert wide.notna().sum().sum() == len(usage)
+    for _, row in usage.iterrows():
+        assert wide.loc[row["period"], row["entity"]] == row["value"]
+    ends = [parse_period(p)[1] for p in wide.index]
+    assert ends == sorted(ends)
+    assert wide.attrs["metric"] == USAGE and set(wide.attrs["sources"]) == set(usage["source_id"])
+
+
+def test_timeseries_refuses_to_average_two_figures_in_one_cell_and_names_both():
+    figs = lt.figures()
+    one = figs[(figs["metric"] == USAGE) & (figs["entity"] == "anthropic")].iloc[[0]]
+    other = one.assign(source_id="menlo_2024_enterprise_other", value=one["value"] + 5,
+                       obs_ids=[["x-other-statement"]])
+    with pytest.raises(LlmtrendsError) as err:
+        lt.timeseries(USAGE, data=pd.concat([one, other], ignore_index=True))
+    message = str(err.value)
+    assert "2 figures fall in one cell" in message and "would be averaged" in message
+    assert one["obs_ids"].iloc[0][0] in message and "x-other-statement" in message
+    assert f"= {one['value'].iloc[0]:g} " in message and f"= {one['value'].iloc[0] + 5:g} " in message
+    assert "source=" in message
+
+
+def test_timeseries_by_another_column_and_its_segments_apart():
+    with pytest.raises(LlmtrendsError, match="segment="):
+        lt.timeseries("respondents_mostly_inference_compute")
+    wide = lt.timeseries("respondents_mostly_inference_compute", by="segment")
+    assert {"enterprise", "startup"} <= set(wide.columns)
+    assert (wide.loc["mid-2025", "startup"], wide.loc["mid-2025", "enterprise"]) == (74.0, 49.0)
+
+
+def test_timeseries_rejects_unknown_names_with_the_accepted_ones():
+    with pytest.raises(UnknownNameError, match="unknown metric 'enterprise_llm_api_usage_shar'; did you mean"):
+        lt.timeseries("enterprise_llm_api_usage_shar")
+    with pytest.raises(UnknownNameError, match="unknown segment 'retail'.*accepted: enterprise"):
+        lt.timeseries(USAGE, segment="retail")
+
+
+# --------------------------------------------------------------------------- search
+
+def _quotes_mentioning(words):
+    obs = lt.observations()
+    text = (obs["quote"].fillna("") + " " + obs["note"].fillna("")).str.casefold()
+    mask = pd.Series(False, index=obs.index)
+    for w in words:
+        mask |= text.str.contains(w.casefold(), regex=False)
+    return set(obs.loc[mask, "obs_id"])
+
+
+def test_search_finds_an_entity_by_any_spelling_in_english_or_chinese():
+    english, chinese, lower = lt.search("DeepSeek"), lt.search("深度求索"), lt.search("deepseek")
+    keys = ["dataset", "source_id", "metric", "segment", "entity", "period"]
+    assert english[keys].astype(str).equals(chinese[keys].astype(str))
+    assert english[keys].astype(str).equals(lower[keys].astype(str))
+    figs = lt.figures()
+    found = english[english["matched_in"].str.contains("entity")]
+    assert len(found.dropna(subset=["metric"])) == len(figs[figs["entity"] == "deepseek"]) > 0
+    mentioned = _quotes_mentioning(["DeepSeek", "深度求索"])
+    found_ids = {i for ids in english["obs_ids"].dropna() for i in ids}
+    assert mentioned and mentioned <= found_ids, "every statement that names DeepSeek"
+    assert "reasoning_models" in set(english["dataset"]), "table rows too"
+
+
+def test_search_by_country_brings_the_countrys_entities_and_mentions():
+    china, zh, code = lt.search("China"), lt.search("中国"), lt.search("CN")
+    assert len(china) == len(zh) == len(code)
+    figs = lt.figures()
+    chinese = figs[figs["country"] == "CN"]
+    assert len(chinese) > 0
+    found = set(map(tuple, china[["source_id", "metric", "entity", "period"]].astype(str).values))
+    assert set(map(tuple, chinese[["source_id", "metric", "entity", "period"]].astype(str).values)) <= found
+    assert {"agent_map", "flageval_top5"} <= set(china["dataset"])
+
+
+def test_search_finds_metric_words_and_phrases_in_quotes():
+    tokens = lt.search("token share")
+    assert set(tokens.dropna(subset=["metric"])["metric"]) >= {"openrouter_token_share"}
+    phrase = lt.search("市占率")
+    ids = {i for ids in phrase["obs_ids"].dropna() for i in ids}
+    assert _quotes_mentioning(["市占率"]) <= ids
+    assert lt.search("no such thing anywhere zzz").empty
+    with pytest.raises(LlmtrendsError, match="search needs some text"):
+        lt.search("  ")
+
+
+# --------------------------------------------------------------------------- evidence
+
+def test_evidence_lists_every_statement_of_a_figure_with_its_quote():
+    figs, obs = lt.figures(), lt.observations()
+    relayed = figs[figs["n_relays"] > 1]
+    assert len(relayed) > 0
+    for _, fig in relayed.iterrows():
+        ev = lt.evidence(fig)
+        assert sorted(ev["obs_id"]) == sorted(fig["obs_ids"])
+        quotes = obs.set_index("obs_id").loc[ev["obs_id"], "quote"].tolist()
+        assert ev["quote"].tolist() == quotes
+    one = relayed.iloc[0]
+    by_obs = lt.evidence(one["obs_ids"][-1])
+    assert sorted(by_obs["obs_id"]) == sorted(one["obs_ids"])
+    assert by_obs["document"].notna().all()
+
+
+def test_evidence_of_an_unknown_obs_id_names_the_accepted_forms():
+    with pytest.raises(UnknownNameError, match="unknown obs_id 'd001-nope'.*accepted: an obs_id"):
+        lt.evidence("d001-nope")
+
+
+# --------------------------------------------------------------------------- df.lt
+
+def test_accessor_cites_exactly_the_sources_a_subset_uses():
+    figs = lt.figures()
+    subset = figs[figs["entity"] == "anthropic"]
+    ids = list(dict.fromkeys(subset["source_id"]))
+    assert subset.lt.source_ids() == ids
+    assert subset.lt.cite().splitlines() == [lt.citation(s) for s in ids]
+    assert subset.lt.cite(short=True).splitlines() == [lt.short_citation(s) for s in ids]
+    assert subset.lt.sources()["source_id"].tolist() == ids
+    assert len(subset.lt.evidence()) == sum(len(x) for x in subset["obs_ids"])
+
+
+def test_accessor_keeps_pandas_less_than():
+    df = pd.DataFrame({"x": [1, 3]})
+    assert df.lt(2)["x"].tolist() == [True, False]
+    assert df.lt(pd.Series({"x": 3}), axis="columns")["x"].tolist() == [True, False]
+
+
+def test_accessor_on_a_frame_without_sources_says_what_is_missing():
+    with pytest.raises(LlmtrendsError, match="no 'source_id' column"):
+        pd.DataFrame({"value": [1.0]}).lt.cite()
