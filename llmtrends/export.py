@@ -102,6 +102,27 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
 }
 
 
+def describe_field(column: str, extra: dict[str, str] | None = None) -> str | None:
+    """Description of an exported column; provenance columns (``<field>_quote`` ...) are described by rule.
+
+    Examples
+    --------
+    >>> describe_field("fieldwork_quote")
+    'Verbatim text of a document stating the fieldwork.'
+    >>> describe_field("value_kind")
+    'Kind of metric: share, rate, level, change, multiple, price or rank.'
+    """
+    known = {**FIELD_DESCRIPTIONS, **(extra or {})}
+    if known.get(column):
+        return known[column]
+    for suffix, text in (("_quote", "Verbatim text of a document stating the {}."),
+                         ("_inferred", "Why the {} is what it is when no text states it."),
+                         ("_doc", "The document whose text states the {}.")):
+        if column.endswith(suffix) and len(column) > len(suffix):
+            return text.format(column[: -len(suffix)].replace("_", " "))
+    return None
+
+
 def _licence() -> dict:
     try:
         from importlib.metadata import metadata
@@ -204,7 +225,7 @@ def export(folder, format: str = "csv") -> Path:
     resources = []
     for name, df in frames().items():
         path = f"{name}.{format}"
-        descriptions = {**FIELD_DESCRIPTIONS, **_table_descriptions(name)}
+        descriptions = {c: describe_field(c, _table_descriptions(name)) for c in df.columns}
         if format == "csv":
             _csv_frame(df).to_csv(folder / path, index=False, encoding="utf-8", lineterminator="\n")
         else:

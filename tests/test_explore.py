@@ -87,7 +87,13 @@ def test_search_by_country_brings_the_countrys_entities_and_mentions():
     assert len(chinese) > 0
     found = set(map(tuple, china[["source_id", "metric", "entity", "period"]].astype(str).values))
     assert set(map(tuple, chinese[["source_id", "metric", "entity", "period"]].astype(str).values)) <= found
-    assert {"agent_map", "flageval_top5"} <= set(china["dataset"])
+    countries = lt.entities().set_index("id")["country"]
+    for name in lt.datasets.registry().tables:
+        table = lt.load(name)
+        if "vendor" in table:
+            chinese_rows = table[table["vendor"].map(countries) == "CN"]
+            assert (china["dataset"] == name).sum() >= len(chinese_rows), f"table rows of Chinese vendors in {name}"
+    assert china["dataset"].isin(list(lt.datasets.registry().tables)).any()
 
 
 def test_search_finds_metric_words_and_phrases_in_quotes():

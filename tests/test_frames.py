@@ -9,7 +9,7 @@ from llmtrends import datasets
 from llmtrends._records import parse_period
 
 FRAMES = {
-    "observations": lt.observations, "figures": lt.figures, "sources": lt.sources, "documents": lt.documents,
+    "observations": lt.observations, "figures": lt.figures, "sources": lt.sources, "documents": datasets.documents,
     "entities": lt.entities, "metrics": lt.metrics,
     **{f"load:{name}": (lambda name=name: lt.load(name)) for name in datasets.names()},
 }
