@@ -8,7 +8,10 @@ Examples
 >>> import llmtrends as lt
 >>> figs = lt.figures()
 >>> claude = figs[figs.entity == "anthropic"]
->>> "Menlo Ventures, 2025-07" in claude.lt.cite(short=True).splitlines()
+>>> lines = claude.lt.cite(short=True).splitlines()  # one line per source, first seen first
+>>> lines == [lt.short_citation(s) for s in dict.fromkeys(claude["source_id"])]
+True
+>>> any(line.startswith("Menlo Ventures") for line in lines)
 True
 >>> sorted(claude.lt.sources()["source_id"]) == sorted(set(claude["source_id"]))
 True
