@@ -77,8 +77,7 @@ def timeseries(metric: str, by: str = "entity", *, segment: str | None = None, s
     --------
     >>> import llmtrends as lt
     >>> wide = lt.timeseries("enterprise_llm_api_usage_share")
-    >>> periods = list(wide.index)  # in time order, whatever the labels
-    >>> periods.index("2023") < periods.index("end-2023") < periods.index("mid-2025")
+    >>> wide.index.is_monotonic_increasing  # periods in time order, whatever their labels
     True
     >>> wide.loc["end-2023", "openai"]
     np.float64(50.0)

@@ -61,7 +61,7 @@ def test_menlo_2024_shares_are_not_mixed_into_the_usage_share_of_all_models():
     ("global_ai_tool_users", "all", "mid-2025", "000_dff873e1b34121a2;menlo_2025_consumer_via_pivot"),
 ])
 def test_relays_of_one_menlo_figure_link(metric, entity, period, docs):
-    assert _value(metric, entity, period)["docs"] == docs
+    assert _value(metric, entity, period)["docs"] == docs.split(";")  # a list of document ids
 
 
 def test_rank_rows_only_where_the_text_fixes_the_position():

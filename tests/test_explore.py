@@ -71,8 +71,9 @@ def test_search_finds_an_entity_by_any_spelling_in_english_or_chinese():
     assert english[keys].astype(str).equals(chinese[keys].astype(str))
     assert english[keys].astype(str).equals(lower[keys].astype(str))
     figs = lt.figures()
-    found = english[english["matched_in"].str.contains("entity")]
-    assert len(found.dropna(subset=["metric"])) == len(figs[figs["entity"] == "deepseek"]) > 0
+    found = english[english["matched_in"].map(lambda m: "entity" in m.split(", "))]
+    deepseek = figs[(figs["entity"] == "deepseek") | (figs["vendor"] == "deepseek")]  # the vendor and its models
+    assert len(found.dropna(subset=["metric"])) == len(deepseek) > len(figs[figs["entity"] == "deepseek"])
     mentioned = _quotes_mentioning(["DeepSeek", "深度求索"])
     found_ids = {i for ids in english["obs_ids"].dropna() for i in ids}
     assert mentioned and mentioned <= found_ids, "every statement that names DeepSeek"
