@@ -23,6 +23,9 @@ _SUBMODULES |= {"frames", "explore", "accessor", "export"}
 _FROM_DATASETS |= {"entities", "metrics", "vocabulary"}  # documents: lt.datasets.documents() (lt.documents is a module)
 _FROM_MODULES = {"timeseries": "explore", "search": "explore", "evidence": "explore"}
 # ``lt.export`` is the module llmtrends.export, callable: ``lt.export(DIR)``, ``lt.export.read(DIR)``
+# the document store (issue 8): lt.documents.check(); declared disagreements: lt.disagreements()
+_SUBMODULES |= {"documents"}
+_FROM_DATASETS |= {"disagreements"}
 
 __all__ = sorted(_SUBMODULES | _FROM_DATASETS | set(_FROM_MODULES) | {"__version__"})
 

@@ -270,6 +270,7 @@ class Registry:
     tables: dict[str, dict]
     observations: list[dict] = field(default_factory=list)
     table_rows: dict[str, list[dict]] = field(default_factory=dict)
+    disagreements: list[dict] = field(default_factory=list)
 
     def entity_id(self, spelling: str) -> str | None:
         return self.aliases.get(str(spelling).strip().casefold())
@@ -609,12 +610,16 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
                 "period_quote": rec["period_quote"].strip(), "period_inferred": rec["period_inferred"].strip(),
                 "_file": fname, "_line": line,
             })
-    _check_share_sums(reg, out, problems)
     return out
 
 
 def _check_share_sums(reg: Registry, rows: list[dict], problems: list[Problem]) -> None:
-    """Shares of one whole may not add up to more than 100 (plus rounding)."""
+    """Shares of one whole may not add up to more than 100 (plus rounding).
+
+    One value per entity: where a document states one entity's share twice
+    (a declared disagreement), the standing statement counts.
+    """
+    from ._evidence import declared_standing
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
         if reg.metrics[r["metric"]]["kind"] == "share" and r["entity"] != "all":
@@ -622,12 +627,16 @@ def _check_share_sums(reg: Registry, rows: list[dict], problems: list[Problem]) 
             groups.setdefault(key, []).append(r)
     for (metric, source, segment, period, doc), members in groups.items():
         # One statement per entity: a document that words one share twice ("9%" and "under 9%")
-        # states one part of the whole, not two. The exact wording counts where there is one.
+        # states one part of the whole, not two. A declared disagreement's `stands` statement
+        # counts; otherwise the exact wording counts where there is one.
         per_entity: dict[str, dict] = {}
         for r in members:
             kept = per_entity.get(r["entity"])
             if kept is None or (kept["qualifier"] != "exact" and r["qualifier"] == "exact"):
                 per_entity[r["entity"]] = r
+        for entity, r in per_entity.items():
+            rows = [m for m in members if m["entity"] == entity]
+            per_entity[entity] = declared_standing(reg, rows) or r if len(rows) > 1 else r
         members = list(per_entity.values())
         total = sum(r["value"] for r in members)
         loose = any(r["qualifier"] != "exact" for r in members)
@@ -699,6 +708,11 @@ def load_registry(root: Path) -> Registry:
         raise DataError(problems)
     reg = Registry(root, themes, segments, units, qualifiers, entities, aliases, metrics, documents, sources, {})
     reg.observations = _load_observations(reg, problems)
+    from ._evidence import check_statements, load_disagreements
+    if not problems:  # declarations name obs_ids: checked against valid rows only
+        reg.disagreements = load_disagreements(reg, problems)
+        check_statements(reg, problems)
+        _check_share_sums(reg, reg.observations, problems)
     reg.tables, reg.table_rows = _load_tables(reg, problems)
     if problems:
         raise DataError(problems)

@@ -31,6 +31,7 @@ def _e(value) -> str:
 def render_catalog() -> str:
     """The catalog page as an HTML string (every value escaped)."""
     obs = datasets.observations()
+    evidence = {oid: (f.status, f.docs) for f in datasets.figures().itertuples() for oid in f.obs_ids}
     src = datasets.sources().set_index("source_id")
     reg = datasets.registry()
     parts = [
@@ -39,7 +40,10 @@ def render_catalog() -> str:
         f"<style>{_CSS}</style></head><body>",
         "<h1>llmtrends data catalog</h1>",
         f"<p>{len(obs)} figures from {obs['doc'].nunique()} documents relaying {obs['source_id'].nunique()} "
-        "sources. Each row is one figure as one document states it; the quote is verbatim.</p>",
+        "sources. Each row is one figure as one document states it; the quote is verbatim. Status: confirmed "
+        "(the source's own report states it, and so do others, with the same value), differs (documents "
+        "disagree: declared, see the note), relay_only (no text of the source's own report is available), "
+        "primary_only (only the source's own report states it).</p>",
         "<h2>Sources</h2><table><thead><tr><th>source</th><th>publisher</th><th>report</th><th>published</th>"
         "<th>method</th><th>sample</th><th>fieldwork</th><th>read in</th></tr></thead><tbody>",
     ]
@@ -53,6 +57,7 @@ def render_catalog() -> str:
         parts.append(f"<h2 id='theme-{_e(theme)}'>{_e(theme)}: {_e(reg.themes.get(theme, ''))}</h2>")
         parts.append("<table><thead><tr><th>figure</th><th>metric</th><th>segment</th><th>entity</th>"
                      "<th>period</th><th>value</th><th>wording</th><th>unit</th><th>source</th>"
+                     "<th>status: documents stating it</th>"
                      "<th>quote (verbatim) and note</th></tr></thead><tbody>")
         for r in group.itertuples():
             rng = (f" ({r.value_low:g}-{r.value_high:g})" if r.value_low == r.value_low and r.value_high == r.value_high
@@ -62,6 +67,7 @@ def render_catalog() -> str:
                 f"<td>{_e(r.entity_name)}</td><td>{_e(r.period)}</td><td class='num'>{r.value:g}{_e(rng)}</td>"
                 f"<td>{_e(r.qualifier)}</td><td>{_e(r.unit)}</td>"
                 f"<td><a href='#source-{_e(r.source_id)}'>{_e(r.source_id)}</a><br>{_e(r.doc)}</td>"
+                f"<td>{_e(evidence.get(r.obs_id, ('', []))[0])}: {_e(', '.join(evidence.get(r.obs_id, ('', []))[1]))}</td>"
                 f"<td><span class='quote'>{_e(r.quote)}</span><div class='note'>{_e(r.note)}</div></td></tr>")
         parts.append("</tbody></table>")
     parts.append("</body></html>")

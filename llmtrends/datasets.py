@@ -22,11 +22,12 @@ import pandas as pd
 
 from . import _cache as _disk_cache
 from . import frames, paths
+from ._evidence import DISAGREEMENT_COLUMNS, disagreement_rows, figure_evidence, standing
 from ._records import Problem, Registry, load_registry, suggest
 from .errors import DataError, UnknownNameError
 
 __all__ = [
-    "names", "load", "describe", "observations", "sources", "documents", "metrics",
+    "names", "load", "describe", "observations", "figures", "disagreements", "sources", "documents", "metrics",
     "entities", "vocabulary", "citation", "short_citation", "check_quotes", "registry", "clear_cache",
 ]
 
@@ -107,10 +108,9 @@ def _missing(value) -> bool:
 
 
 def _consolidate(reg: Registry, obs: pd.DataFrame) -> pd.DataFrame:
-    """One row per figure: relays of the same primary figure collapse, and must agree."""
+    """One row per figure: every statement of it collapses into one row (see :mod:`llmtrends._evidence`)."""
     # Plain Python over the records: a pandas groupby with per-group indexing
     # cost ~0.8 s for ~100 figures, paid by every kernel that loads data.
-    problems: list[Problem] = []
     groups: dict[tuple, list[dict]] = {}
     columns = list(obs.columns)
     for record in (dict(zip(columns, row)) for row in obs.itertuples(index=False, name=None)):
@@ -119,38 +119,29 @@ def _consolidate(reg: Registry, obs: pd.DataFrame) -> pd.DataFrame:
             continue  # as groupby(dropna=True): a figure needs every key column
         groups.setdefault(key, []).append(record)
     out = []
-    for key, group in groups.items():
-        first = group[0]
-        values = {r["value"] for r in group if not _missing(r["value"])}
-        themes = {r["theme"] for r in group if not _missing(r["theme"])}
-        if len(values) > 1 or len(themes) > 1:
-            where = "; ".join(f"{r['obs_id']} ({r['_file']} line {r['_line']}) = {r['value']:g}, theme {r['theme']}"
-                              for r in group)
-            problems.append(Problem(
-                first["_file"], f"{len(group)} rows give one figure {dict(zip(FIGURE_KEY, key))} different values "
-                f"or themes: {where}; accepted: the same cleaned value and theme for every relay of a figure "
-                "(record a correction in the note, or tell the figures apart by metric, segment, entity or period)",
-                line=int(first["_line"]), record=f"obs_id {first['obs_id']}", column="value"))
-            continue
-        best = min(group, key=lambda r: _QUALIFIER_RANK.get(r["qualifier"], 9))
-        row = dict(first)
+    for group in groups.values():
+        # differing values reach here only when declared (the registry refuses the rest)
+        evidence = figure_evidence(reg, group)
+        if evidence["status"] == "differs":
+            best = row = dict(standing(reg, group))
+        else:
+            best = min(group, key=lambda r: _QUALIFIER_RANK.get(r["qualifier"], 9))
+            row = dict(group[0])
         row["qualifier"] = best["qualifier"]
         row["quote"] = best["quote"]
-        row["docs"] = ";".join(sorted({r["doc"] for r in group if not _missing(r["doc"])}))
-        row["obs_ids"] = ";".join(r["obs_id"] for r in group)
-        row["n_relays"] = len(group)
+        row.update(evidence)
+        row["docs"] = sorted(evidence["docs"])
+        row["obs_ids"] = [r["obs_id"] for r in group]
         notes = [n for n in dict.fromkeys(r["note"] for r in group) if n]
         row["note"] = " | ".join(notes)
         out.append(row)
-    if problems:
-        raise DataError(problems)
     df = pd.DataFrame.from_records(out)
     return df.drop(columns=["doc", "_file", "_line"]).reset_index(drop=True)
 
 
 def _source_frame(reg: Registry) -> pd.DataFrame:
     cols = ["source_id", "publisher", "title", "published", "url", "method", "sample", "fieldwork",
-            "geography", "relayed_by", "documents", "note"]
+            "geography", "series", "relayed_by", "documents", "note"]
     rows = []
     for sid, s in reg.sources.items():
         row = {c: s.get(c) for c in cols}
@@ -191,13 +182,46 @@ def observations() -> pd.DataFrame:
 
 
 def figures() -> pd.DataFrame:
-    """Every figure once: relays of the same primary figure consolidated.
+    """Every figure once: all its statements (one per document) consolidated.
 
-    ``docs`` lists the documents that relay the figure and ``n_relays`` how
-    many; the most precise wording (exact over bounds over approximate) wins.
+    A figure is ``(source_id, metric, segment, entity, period)``. Besides the
+    observation columns (of the statement shown):
+
+    - ``docs``: list of the documents that state it; ``primary_docs``: those
+      that are its source's own report (documents.yaml ``primary_of``);
+      ``n_docs``; ``n_relays``: documents that are not its primary (relays,
+      translations, other reports citing it); ``obs_ids``: list of statements;
+    - ``status``: ``confirmed`` (a primary document states it and so does at
+      least one other, all with the same value), ``differs`` (its statements
+      differ: a declared disagreement, see :func:`disagreements`),
+      ``relay_only`` (no primary document states it), ``primary_only``.
+
+    Where statements agree, the most precise wording (exact over bounds over
+    approximate) gives qualifier and quote; where they differ, the ``stands``
+    statement of the declaration gives value, qualifier and quote (with
+    ``stands: null``: the primary document's, else the earliest-published
+    document's statement).
     """
     loaded = _loaded()
     return frames.tidy(_with_attrs(loaded.figures.copy(), "figures", loaded.registry), loaded.registry)
+
+
+def disagreements() -> pd.DataFrame:
+    """Declared disagreements (``data/disagreements.yaml``): one row per pair of differing statements.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, kind, source_id, metric, segment, entity, period, field,
+        obs_id_a, obs_id_b, value_a, value_b, qualifier_a, qualifier_b,
+        source_id_b, doc_a, doc_b, quote_a, quote_b, stands, reason,
+        reason_quote, reason_doc``. ``kind`` is restatement, relay_vs_primary,
+        within_document, between_documents or source_fact; source_fact rows
+        (two documents state a fact about a source differently) carry
+        ``source_id`` and ``field`` and no figure key.
+    """
+    reg = registry()
+    return pd.DataFrame.from_records(disagreement_rows(reg), columns=DISAGREEMENT_COLUMNS)
 
 
 def sources() -> pd.DataFrame:

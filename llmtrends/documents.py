@@ -13,7 +13,9 @@ texts are never copied into the repository.
   observation ``quote`` and ``period_quote`` (in the row's own document), table
   quotes (in a document reporting the row's source), the registry's
   ``<field>_quote`` fields (in a document reporting the source, or in
-  ``<field>_doc`` when given) and each document's ``published_quote`` (in itself).
+  ``<field>_doc`` when given), each document's ``published_quote`` (in itself),
+  and in ``data/disagreements.yaml`` each ``reason_quote`` (in ``reason_doc``)
+  and each source_fact statement's ``quote`` (in its ``doc``).
 
 Examples
 --------
@@ -176,4 +178,13 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
         if quote and stands(quote, [did]) is False:
             problems.append(Problem("data/documents.yaml", f"published_quote not found verbatim in {did}: "
                                     f"{str(quote)[:60]!r}", record=f"document '{did}'", column="published_quote"))
+    for d in reg.disagreements:
+        record = f"disagreement '{d['id']}'"
+        if d.get("reason_quote") and d.get("reason_doc") and stands(d["reason_quote"], [d["reason_doc"]]) is False:
+            problems.append(Problem("data/disagreements.yaml", f"reason_quote not found verbatim in {d['reason_doc']}: "
+                                    f"{str(d['reason_quote'])[:60]!r}", record=record, column="reason_quote"))
+        for j, s in enumerate(d.get("statements") or [], start=1):
+            if stands(s["quote"], [s["doc"]]) is False:
+                problems.append(Problem("data/disagreements.yaml", f"statement #{j}: quote not found verbatim in "
+                                        f"{s['doc']}: {str(s['quote'])[:60]!r}", record=record, column="statements"))
     return report

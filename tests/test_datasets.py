@@ -69,8 +69,9 @@ def test_relays_of_one_figure_consolidate_into_one_row():
     assert len(anthropic) == 1
     row = anthropic.iloc[0]
     # Anthropic's 32% is stated by the two relays and by Menlo's own mid-year page.
-    assert row["n_relays"] == 3
-    assert row["docs"] == ["000_dff873e1b34121a2", "001_f6f9bbcc7f4aaa0b", "menlo_2025_midyear"]  # a list
+    assert row["docs"] == ["000_dff873e1b34121a2", "001_f6f9bbcc7f4aaa0b", "menlo_2025_midyear"]
+    assert row["primary_docs"] == ["menlo_2025_midyear"]
+    assert (row["n_docs"], row["n_relays"], row["status"]) == (3, 2, "confirmed")
 
 
 def test_spellings_normalize_to_one_entity():

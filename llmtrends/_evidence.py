@@ -1,0 +1,262 @@
+"""One figure, all its evidence: statements, declared disagreements, status.
+
+A *figure* is ``(source_id, metric, segment, entity, period)``; every
+observation row with that key is a *statement* of it, in the row's document.
+Editions of one report series (sources sharing ``series:``) are compared on
+``(series, metric, segment, entity, period)``.
+
+Rules (data/README.md, "Disagreements"):
+
+- two statements of one figure, or of one series figure in two editions, with
+  different values must be declared in ``data/disagreements.yaml``; an
+  undeclared difference is a :class:`DataError` naming both statements;
+- where statements of one figure differ, the figure's value is the ``stands``
+  statement's; with ``stands: null`` (both stand) the figure takes the
+  statement of its primary document, else that of the earliest-published
+  document, else the first in file order (:func:`standing`);
+- a figure's ``status``: ``differs`` (its statements differ: declared),
+  ``confirmed`` (a primary document of its source states it and at least one
+  other document does too, with the same value), ``primary_only`` (only
+  primary documents state it), ``relay_only`` (no primary document states it;
+  translations count as relays).
+
+Plain Python (no pandas): ``_records`` calls :func:`load_disagreements` and
+:func:`check_statements` on every load; ``datasets`` builds frames from
+:func:`figure_evidence` and :func:`disagreement_rows`.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Iterable
+
+from ._records import Problem, Registry, read_yaml, suggest
+
+FIGURE_KEY = ("source_id", "metric", "segment", "entity", "period")
+SERIES_KEY = ("series", "metric", "segment", "entity", "period")
+DISAGREEMENT_KINDS = ("restatement", "relay_vs_primary", "within_document", "between_documents", "source_fact")
+FACT_FIELDS = ("published", "method", "sample", "fieldwork", "geography", "data_window", "segment_definitions")
+STATUSES = ("confirmed", "differs", "relay_only", "primary_only")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+FILE = "data/disagreements.yaml"
+
+
+# --------------------------------------------------------------------------- the file
+
+def load_disagreements(reg: Registry, problems: list[Problem]) -> list[dict]:
+    """Read and validate ``data/disagreements.yaml`` (absent: no declarations)."""
+    path = reg.root / "disagreements.yaml"
+    if not path.exists():
+        return []
+    doc = read_yaml(path, reg.root, problems)
+    if doc is None:
+        return []
+    if not isinstance(doc, list):
+        problems.append(Problem(FILE, "needs a list of declarations (- id: ..., kind: ..., obs_ids: [...], "
+                                      "stands: ..., reason: ...)"))
+        return []
+    obs = {r["obs_id"]: r for r in reg.observations}
+    seen: set[str] = set()
+    out: list[dict] = []
+    for i, entry in enumerate(doc, start=1):
+        record = f"disagreement #{i}"
+        if not isinstance(entry, dict):
+            problems.append(Problem(FILE, "each declaration is a mapping with id, kind, reason ...", record=record))
+            continue
+        did = str(entry.get("id") or "")
+        if did:
+            record = f"disagreement '{did}'"
+        before = len(problems)
+
+        def add(message: str, column: str | None = None, _record=record):
+            problems.append(Problem(FILE, message, record=_record, column=column))
+
+        if not _SLUG.match(did):
+            add(f"id {entry.get('id')!r} is not a slug; accepted: lowercase letters, digits, '_', '.', '-'", "id")
+        elif did in seen:
+            add("id used twice; accepted: an id used nowhere else", "id")
+        seen.add(did)
+        kind = entry.get("kind")
+        if kind not in DISAGREEMENT_KINDS:
+            add(f"unknown kind {kind!r}; accepted: {', '.join(DISAGREEMENT_KINDS)}", "kind")
+        if not str(entry.get("reason") or "").strip():
+            add("'reason' is required: why the statements differ and which stands (or that both stand)", "reason")
+        if entry.get("reason_quote"):
+            if not entry.get("reason_doc"):
+                add("reason_quote needs reason_doc: the document id it is verbatim in", "reason_doc")
+            elif entry["reason_doc"] not in reg.documents:
+                add(f"unknown document {entry['reason_doc']!r}{suggest(entry['reason_doc'], reg.documents)}; "
+                    f"accepted: a key of documents.yaml", "reason_doc")
+        stands = entry.get("stands")
+        if kind == "source_fact":
+            source = entry.get("source")
+            if source not in reg.sources:
+                add(f"unknown source {source!r}{suggest(source, reg.sources)}; accepted: a key of sources.yaml",
+                    "source")
+            if entry.get("field") not in FACT_FIELDS:
+                add(f"unknown field {entry.get('field')!r}; accepted: {', '.join(FACT_FIELDS)}", "field")
+            statements = entry.get("statements")
+            if not isinstance(statements, list) or len(statements) < 2:
+                add("'statements' must list at least two {doc, value, quote}", "statements")
+                statements = []
+            for j, s in enumerate(statements, start=1):
+                if not isinstance(s, dict) or s.get("doc") not in reg.documents or not str(s.get("quote") or "").strip() \
+                        or s.get("value") is None:
+                    found = s.get("doc") if isinstance(s, dict) else s
+                    add(f"statement #{j} needs doc (a key of documents.yaml), value and quote (verbatim in doc); "
+                        f"found doc {found!r}", "statements")
+            docs = [s.get("doc") for s in statements if isinstance(s, dict)]
+            if stands is not None and stands not in docs:
+                add(f"stands {stands!r} is not the doc of one of its statements; accepted: null or one of {docs}",
+                    "stands")
+        elif kind in DISAGREEMENT_KINDS:
+            ids = entry.get("obs_ids")
+            if not isinstance(ids, list) or len(ids) < 2:
+                add("'obs_ids' must list at least two statements (obs_id of observations/*.csv)", "obs_ids")
+                ids = []
+            for oid in ids:
+                if oid not in obs:
+                    add(f"unknown obs_id {oid!r}{suggest(oid, obs)}; accepted: an obs_id of observations/*.csv",
+                        "obs_ids")
+            if stands is not None and stands not in ids:
+                add(f"stands {stands!r} is not among its obs_ids; accepted: null (both stand) or one of "
+                    f"{', '.join(map(str, ids))}", "stands")
+        if len(problems) == before:
+            out.append(dict(entry, id=did))
+    return out
+
+
+# --------------------------------------------------------------------------- statements
+
+def declared_pairs(reg: Registry) -> dict[frozenset, dict]:
+    """``{frozenset({obs_a, obs_b}): declaration}`` for every pair a declaration covers."""
+    pairs: dict[frozenset, dict] = {}
+    for d in reg.disagreements:
+        for a, b in itertools.combinations(d.get("obs_ids") or [], 2):
+            pairs.setdefault(frozenset((a, b)), d)
+    return pairs
+
+
+def _differs(a: dict, b: dict) -> bool:
+    return a["value"] != b["value"]
+
+
+def _where(rows: Iterable[dict]) -> str:
+    return "; ".join(f"{r['obs_id']} ({r['_file']} line {r['_line']}) = {r['value']:g}, theme {r['theme']}"
+                     for r in rows)
+
+
+def figure_groups(rows: Iterable[dict]) -> dict[tuple, list[dict]]:
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in FIGURE_KEY), []).append(r)
+    return groups
+
+
+def check_statements(reg: Registry, problems: list[Problem]) -> None:
+    """Different values for one figure (or one series figure) must be declared."""
+    pairs = declared_pairs(reg)
+    for key, group in figure_groups(reg.observations).items():
+        themes = {r["theme"] for r in group}
+        undeclared = [(a, b) for a, b in itertools.combinations(group, 2)
+                      if _differs(a, b) and frozenset((a["obs_id"], b["obs_id"])) not in pairs]
+        if undeclared or len(themes) > 1:
+            first = group[0]
+            involved = [r for r in group if len(themes) > 1 or any(r is a or r is b for a, b in undeclared)]
+            problems.append(Problem(
+                first["_file"], f"{len(involved)} rows give one figure {dict(zip(FIGURE_KEY, key))} different values "
+                f"or themes: {_where(involved)}; accepted: the same cleaned value and theme for every relay of a figure "
+                "(record a correction in the note, or tell the figures apart by metric, segment, entity or period), "
+                "or a declared disagreement in data/disagreements.yaml (id, kind, obs_ids: [both], stands, reason)",
+                line=int(first["_line"]), record=f"obs_id {first['obs_id']}", column="value"))
+    series_groups: dict[tuple, list[dict]] = {}
+    for r in reg.observations:
+        series = reg.sources[r["source_id"]].get("series")
+        if series:
+            series_groups.setdefault((series,) + tuple(r[k] for k in FIGURE_KEY[1:]), []).append(r)
+    for key, group in series_groups.items():
+        undeclared = [(a, b) for a, b in itertools.combinations(group, 2)
+                      if a["source_id"] != b["source_id"] and _differs(a, b)
+                      and frozenset((a["obs_id"], b["obs_id"])) not in pairs]
+        for a, b in undeclared:
+            problems.append(Problem(
+                b["_file"], f"editions of series '{key[0]}' state one figure {dict(zip(SERIES_KEY, key))} with "
+                f"different values: {a['obs_id']} ({a['source_id']}, {a['_file']} line {a['_line']}) = {a['value']:g}; "
+                f"{b['obs_id']} ({b['source_id']}, {b['_file']} line {b['_line']}) = {b['value']:g}; accepted: the "
+                "same value, or a declared restatement in data/disagreements.yaml (id, kind: restatement, "
+                f"obs_ids: [{a['obs_id']}, {b['obs_id']}], stands, reason)",
+                line=int(b["_line"]), record=f"obs_id {b['obs_id']}", column="value"))
+
+
+def _published(reg: Registry, doc: str) -> str:
+    return str(reg.documents.get(doc, {}).get("published") or "9999")
+
+
+def declared_standing(reg: Registry, rows: list[dict]) -> dict | None:
+    """The ``stands`` statement of a declaration covering these rows, or None."""
+    ids = {r["obs_id"] for r in rows}
+    for d in reg.disagreements:
+        if d.get("stands") in ids and ids & set(d.get("obs_ids") or []) - {d["stands"]}:
+            return next(r for r in rows if r["obs_id"] == d["stands"])
+    return None
+
+
+def standing(reg: Registry, rows: list[dict]) -> dict:
+    """The statement a figure takes when its statements differ (see the module docstring)."""
+    declared = declared_standing(reg, rows)
+    if declared is not None:
+        return declared
+    order = {id(r): i for i, r in enumerate(rows)}
+    return min(rows, key=lambda r: (reg.documents.get(r["doc"], {}).get("primary_of") != r["source_id"],
+                                    _published(reg, r["doc"]), order[id(r)]))
+
+
+def figure_evidence(reg: Registry, rows: list[dict]) -> dict:
+    """docs, primary_docs, n_docs, n_relays, status of one figure's statements."""
+    docs = list(dict.fromkeys(r["doc"] for r in rows))
+    primary = [d for d in docs if reg.documents.get(d, {}).get("primary_of") == rows[0]["source_id"]]
+    if len({r["value"] for r in rows}) > 1:
+        status = "differs"
+    elif primary and len(primary) < len(docs):
+        status = "confirmed"
+    elif primary:
+        status = "primary_only"
+    else:
+        status = "relay_only"
+    return {"docs": docs, "primary_docs": primary, "n_docs": len(docs), "n_relays": len(docs) - len(primary),
+            "status": status}
+
+
+# --------------------------------------------------------------------------- analyst view
+
+DISAGREEMENT_COLUMNS = [
+    "id", "kind", "source_id", "metric", "segment", "entity", "period", "field",
+    "obs_id_a", "obs_id_b", "value_a", "value_b", "qualifier_a", "qualifier_b", "source_id_b",
+    "doc_a", "doc_b", "quote_a", "quote_b", "stands", "reason", "reason_quote", "reason_doc",
+]
+
+
+def disagreement_rows(reg: Registry) -> list[dict]:
+    """One row per pair of disagreeing statements of each declaration, and per pair of source_fact statements."""
+    obs = {r["obs_id"]: r for r in reg.observations}
+    out = []
+    for d in reg.disagreements:
+        base = {"id": d["id"], "kind": d["kind"], "stands": d.get("stands"), "reason": d.get("reason"),
+                "reason_quote": d.get("reason_quote"), "reason_doc": d.get("reason_doc")}
+        if d["kind"] == "source_fact":
+            for a, b in itertools.combinations(d["statements"], 2):
+                out.append(dict(base, source_id=d["source"], field=d["field"],
+                                value_a=str(a["value"]), value_b=str(b["value"]), doc_a=a["doc"], doc_b=b["doc"],
+                                quote_a=a["quote"], quote_b=b["quote"]))
+            continue
+        rows = [obs[o] for o in d["obs_ids"]]
+        pairs = [(a, b) for a, b in itertools.combinations(rows, 2)
+                 if (a["value"], a["qualifier"]) != (b["value"], b["qualifier"])]
+        for a, b in pairs or list(itertools.combinations(rows, 2)):
+            out.append(dict(base, **{k: a[k] for k in FIGURE_KEY}, obs_id_a=a["obs_id"], obs_id_b=b["obs_id"],
+                            value_a=a["value"], value_b=b["value"], qualifier_a=a["qualifier"],
+                            qualifier_b=b["qualifier"], source_id_b=b["source_id"], doc_a=a["doc"], doc_b=b["doc"],
+                            quote_a=a["quote"], quote_b=b["quote"]))
+    return [{c: r.get(c) for c in DISAGREEMENT_COLUMNS} for r in out]
+

@@ -1,0 +1,318 @@
+"""One figure, all its evidence: status, declared disagreements, editions, the standing value.
+
+Most tests build a small synthetic data folder (two editions of one series,
+a relay, a translation and two primary documents) so each rule is checked on
+figures whose expected status a person can read off the rows below.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import llmtrends as lt
+from llmtrends import datasets, documents
+from llmtrends.errors import DataError
+
+REPO = Path(__file__).resolve().parents[1]
+HEADER = ("obs_id,source_id,theme,metric,segment,entity,period,value,value_low,value_high,qualifier,unit,quote,note,"
+          "period_quote,period_inferred")
+TEXTS = {
+    "relay_a": "Relay: Anthropic holds 32% in 2025. OpenAI 25%. Alpha said 13.8 billion for 2024.",
+    "prim25": "Primary 2025: Anthropic 32%. OpenAI 25%. Spend in 2024 was 11.5 billion, inference excluded.",
+    "tr": "Translation: Anthropic 32%. Google 20%.",
+    "prim24": "Primary 2024: spend 13.8 billion. Published November 2024.",
+}
+DOCS = {
+    "relay_a": {"kind": "relay", "reports": ["s25", "s24"]},
+    "prim25": {"kind": "primary", "reports": ["s25", "s24"], "primary_of": "s25"},
+    "tr": {"kind": "translation", "reports": ["s25"]},
+    "prim24": {"kind": "primary", "reports": ["s24"], "primary_of": "s24"},
+}
+
+
+def _row(oid, source, entity, period, value, quote, metric="enterprise_llm_api_usage_share", unit="percent",
+         theme="vendor_share", qualifier="exact"):
+    return f"{oid},{source},{theme},{metric},enterprise,{entity},{period},{value},,,{qualifier},{unit},{quote},,,stated"
+
+
+def _spend(oid, source, value, quote):
+    return _row(oid, source, "all", "2024", value, quote, metric="enterprise_genai_spend", unit="usd_billion",
+                theme="spend")
+
+
+BASE_ROWS = {
+    "relay_a": [_row("ra-anthropic", "s25", "anthropic", "2025", 32, "Anthropic holds 32% in 2025"),
+                _row("ra-openai", "s25", "openai", "2025", 25, "OpenAI 25%")],
+    "prim25": [_row("p25-anthropic", "s25", "anthropic", "2025", 32, "Anthropic 32%"),
+               _row("p25-openai", "s25", "openai", "2025", 25, "OpenAI 25%")],
+    "tr": [_row("tr-anthropic", "s25", "anthropic", "2025", 32, "Anthropic 32%"),
+           _row("tr-google", "s25", "google", "2025", 20, "Google 20%")],
+    "prim24": [],
+}
+
+
+def _dump(path: Path, data) -> None:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def make_data(root: Path, rows=None, disagreements=None, texts=None) -> tuple[Path, Path]:
+    """A complete small data folder and its document store; returns (data, store)."""
+    data, store = root / "data", root / "documents"
+    (data / "observations").mkdir(parents=True)
+    store.mkdir()
+    for name in ("vocabulary.yaml", "metrics.yaml"):
+        shutil.copy(REPO / "data" / name, data / name)
+    if "enterprise_genai_spend" not in yaml.safe_load((data / "metrics.yaml").read_text(encoding="utf-8")):
+        with (data / "metrics.yaml").open("a", encoding="utf-8") as fh:
+            fh.write("\nenterprise_genai_spend:\n  definition: total enterprise spend on generative AI in a year\n"
+                     "  unit: usd_billion\n  kind: level\n")
+    _dump(data / "sources.yaml", {"sources": {
+        sid: {"publisher": "Alpha", "title": f"Report {sid}", "method": "survey", "series": "alpha"}
+        for sid in ("s24", "s25")}})
+    registry = {}
+    for did, spec in DOCS.items():
+        body = (texts or TEXTS)[did].encode("utf-8")
+        (store / f"{did}.txt").write_bytes(body)
+        registry[did] = dict({"file": f"{did}.txt", "sha256": hashlib.sha256(body).hexdigest(), "language": "en",
+                              "title": did, "publisher": "P", "url": None, "published": None, "note": None}, **spec)
+    registry["prim24"].update(published="2024-11", published_quote="Published November 2024")
+    _dump(data / "documents.yaml", registry)
+    for did, lines in (rows or BASE_ROWS).items():
+        (data / "observations" / f"{did}.csv").write_text("\n".join([HEADER] + list(lines)) + "\n", encoding="utf-8")
+    if disagreements is not None:
+        _dump(data / "disagreements.yaml", disagreements)
+    return data, store
+
+
+@pytest.fixture
+def synthetic(tmp_path, monkeypatch):
+    def build(rows=None, disagreements=None, texts=None):
+        data, store = make_data(tmp_path / f"case{len(list(tmp_path.iterdir()))}", rows, disagreements, texts)
+        monkeypatch.setenv("LLMTRENDS_DATA", str(data))
+        monkeypatch.setenv("LLMTRENDS_DOCUMENTS", str(store))
+        datasets.clear_cache()
+        return data, store
+    yield build
+    datasets.clear_cache()
+
+
+def _figure(entity, source="s25", metric="enterprise_llm_api_usage_share"):
+    figs = datasets.figures()
+    sel = figs[(figs["entity"] == entity) & (figs["source_id"] == source) & (figs["metric"] == metric)]
+    assert len(sel) == 1, sel
+    return sel.iloc[0]
+
+
+def _with(rows, doc, *lines):
+    out = {d: list(v) for d, v in rows.items()}
+    out[doc] = out[doc] + list(lines)
+    return out
+
+
+# --------------------------------------------------------------------------- status
+
+def test_statuses_on_synthetic_data(synthetic):
+    rows = _with(BASE_ROWS, "prim25", _row("p25-meta", "s25", "meta", "2025", 9, "Primary 2025"))
+    rows = _with(rows, "relay_a", _spend("ra-spend", "s24", 13.8, "Alpha said 13.8 billion for 2024"))
+    rows = _with(rows, "prim25", _spend("p25-spend-s24", "s24", 13.8, "Primary 2025"))
+    synthetic(rows)
+    anthropic = _figure("anthropic")
+    assert anthropic["status"] == "confirmed"
+    assert anthropic["docs"] == ["prim25", "relay_a", "tr"] and anthropic["primary_docs"] == ["prim25"]
+    assert (anthropic["n_docs"], anthropic["n_relays"]) == (3, 2)
+    assert sorted(anthropic["obs_ids"]) == ["p25-anthropic", "ra-anthropic", "tr-anthropic"]
+    assert _figure("openai")["status"] == "confirmed"
+    assert _figure("meta")["status"] == "primary_only"
+    assert _figure("google")["status"] == "relay_only"  # a translation is a relay
+    # prim25 restating s24's figure is a relay of s24, not its primary
+    spend = _figure("all", source="s24", metric="enterprise_genai_spend")
+    assert spend["status"] == "relay_only" and spend["primary_docs"] == []
+
+
+# --------------------------------------------------------------------------- differing statements
+
+def test_an_undeclared_difference_names_both_statements_and_how_to_declare(synthetic):
+    rows = _with(BASE_ROWS, "tr", _row("tr-openai", "s25", "openai", "2025", 27, "Anthropic 32%"))
+    synthetic(rows)
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    text = str(exc.value)
+    assert "ra-openai" in text and "tr-openai" in text and "= 27" in text and "= 25" in text
+    assert "data/disagreements.yaml" in text and "obs_ids" in text
+    assert "data/observations/prim25.csv, line 3 (obs_id p25-openai), column 'value'" in text
+
+
+def _differing(stands):
+    rows = _with(BASE_ROWS, "tr", _row("tr-openai", "s25", "openai", "2025", 27, "Anthropic 32%"))
+    return rows, [{"id": "openai-2025", "kind": "relay_vs_primary", "obs_ids": ["tr-openai", "p25-openai"],
+                   "stands": stands, "reason": "The translation misreads the chart.",
+                   "reason_quote": "OpenAI 25%", "reason_doc": "prim25"}]
+
+
+def test_a_declared_difference_loads_and_the_stands_statement_gives_the_value(synthetic):
+    rows, declared = _differing("tr-openai")
+    # relay_a's 25 and tr's 27 differ as well: that pair must be declared too
+    declared[0]["obs_ids"].append("ra-openai")
+    synthetic(rows, declared)
+    openai = _figure("openai")
+    assert openai["status"] == "differs"
+    assert openai["value"] == 27 and openai["quote"] == "Anthropic 32%"
+    table = lt.disagreements()
+    assert len(table) == 2  # 27 vs each 25; the two 25s agree
+    row = table[table["obs_id_b"] == "p25-openai"].iloc[0]
+    assert (row["value_a"], row["value_b"], row["doc_a"], row["doc_b"]) == (27, 25, "tr", "prim25")
+    assert (row["metric"], row["entity"], row["period"], row["stands"]) == (
+        "enterprise_llm_api_usage_share", "openai", "2025", "tr-openai")
+    assert row["reason_quote"] == "OpenAI 25%"
+
+
+def test_with_stands_null_the_primary_statement_gives_the_value(synthetic):
+    rows, declared = _differing(None)
+    declared[0]["obs_ids"].append("ra-openai")
+    synthetic(rows, declared)
+    openai = _figure("openai")
+    assert openai["status"] == "differs"
+    assert openai["value"] == 25 and openai["quote"] == "OpenAI 25%"  # prim25's statement, not tr's 27
+
+
+def test_a_partly_declared_difference_is_still_an_error(synthetic):
+    rows, declared = _differing("tr-openai")  # tr-openai vs ra-openai is not declared
+    synthetic(rows, declared)
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert "tr-openai" in str(exc.value) and "ra-openai" in str(exc.value)
+
+
+def test_editions_of_a_series_must_declare_a_restatement(synthetic):
+    rows = _with(BASE_ROWS, "prim24", _spend("p24-spend", "s24", 13.8, "spend 13.8 billion"))
+    rows = _with(rows, "prim25", _spend("p25-spend", "s25", 11.5, "Spend in 2024 was 11.5 billion"))
+    synthetic(rows)
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    text = str(exc.value)
+    assert "editions of series 'alpha'" in text and "p24-spend" in text and "p25-spend" in text
+    assert "kind: restatement" in text and "data/observations/prim25.csv, line 4" in text
+
+
+def test_a_declared_restatement_keeps_both_editions(synthetic):
+    rows = _with(BASE_ROWS, "prim24", _spend("p24-spend", "s24", 13.8, "spend 13.8 billion"))
+    rows = _with(rows, "prim25", _spend("p25-spend", "s25", 11.5, "Spend in 2024 was 11.5 billion"))
+    synthetic(rows, [{"id": "spend-restated", "kind": "restatement", "obs_ids": ["p24-spend", "p25-spend"],
+                      "stands": "p25-spend", "reason": "Inference excluded from 2025 on.",
+                      "reason_quote": "inference excluded", "reason_doc": "prim25"}])
+    assert _figure("all", "s24", "enterprise_genai_spend")["value"] == 13.8
+    assert _figure("all", "s25", "enterprise_genai_spend")["value"] == 11.5
+    row = lt.disagreements().iloc[0]
+    assert (row["kind"], row["source_id"], row["source_id_b"]) == ("restatement", "s24", "s25")
+
+
+def test_share_sums_count_the_standing_value_once_per_entity(synthetic):
+    # prim25 states Anthropic twice (32 and 50) beside OpenAI 25: 50 + 25 + 32 would exceed 100
+    rows = _with(BASE_ROWS, "prim25", _row("p25-anthropic-b", "s25", "anthropic", "2025", 50, "Primary 2025"))
+    declared = [{"id": "twice", "kind": "within_document", "obs_ids": ["p25-anthropic", "p25-anthropic-b",
+                                                                     "ra-anthropic", "tr-anthropic"],
+                 "stands": "p25-anthropic", "reason": "Two sentences."}]
+    synthetic(rows, declared)
+    assert _figure("anthropic")["value"] == 32
+    declared[0]["stands"] = "p25-anthropic-b"  # 50 + 25 = 75: still fine
+    synthetic(rows, declared)
+    assert _figure("anthropic")["value"] == 50
+    rows = _with(rows, "prim25", _row("p25-google", "s25", "google", "2025", 30, "Primary 2025"))
+    synthetic(rows, declared)  # 50 + 25 + 30 = 105 > 101
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert "sum to 105 > 100" in str(exc.value) and "p25-anthropic-b (50)" in str(exc.value)
+
+
+# --------------------------------------------------------------------------- the declarations file
+
+@pytest.mark.parametrize("change,expected", [
+    ({"obs_ids": ["tr-openai", "p25-opnai"]}, "unknown obs_id 'p25-opnai'; did you mean 'p25-openai'?"),
+    ({"stands": "ra-openai"}, "stands 'ra-openai' is not among its obs_ids"),
+    ({"reason": ""}, "'reason' is required"),
+    ({"kind": "typo"}, "unknown kind 'typo'; accepted: restatement, relay_vs_primary"),
+    ({"reason_doc": None}, "reason_quote needs reason_doc"),
+    ({"id": "Bad Id"}, "is not a slug"),
+])
+def test_declaration_rules(synthetic, change, expected):
+    rows, declared = _differing("tr-openai")
+    declared[0].update(change)
+    synthetic(rows, declared)
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert "data/disagreements.yaml" in str(exc.value) and expected in str(exc.value)
+
+
+def _source_fact(**change):
+    entry = {"id": "s24-date", "kind": "source_fact", "source": "s24", "field": "published",
+             "statements": [{"doc": "prim24", "value": "2024-11", "quote": "Published November 2024"},
+                            {"doc": "relay_a", "value": "2024", "quote": "Alpha said 13.8 billion for 2024"}],
+             "stands": None, "reason": "The relay gives only the year."}
+    entry.update(change)
+    return [entry]
+
+
+def test_source_fact_declarations_are_rows_of_disagreements(synthetic):
+    synthetic(None, _source_fact())
+    row = lt.disagreements().iloc[0]
+    assert (row["kind"], row["source_id"], row["field"], row["value_a"], row["value_b"]) == (
+        "source_fact", "s24", "published", "2024-11", "2024")
+    assert row["doc_b"] == "relay_a" and pd_isna(row["metric"])
+
+
+def pd_isna(value) -> bool:
+    return value is None or value != value
+
+
+@pytest.mark.parametrize("change,expected", [
+    ({"field": "colour"}, "unknown field 'colour'"),
+    ({"source": "s23"}, "unknown source 's23'"),
+    ({"stands": "tr"}, "stands 'tr' is not the doc of one of its statements"),
+    ({"statements": [{"doc": "prim24", "value": "2024-11", "quote": "x"}]}, "at least two"),
+])
+def test_source_fact_rules(synthetic, change, expected):
+    synthetic(None, _source_fact(**change))
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert expected in str(exc.value)
+
+
+def test_declaration_quotes_are_checked_against_their_documents(synthetic):
+    rows, declared = _differing("tr-openai")
+    declared[0]["obs_ids"].append("ra-openai")
+    declared[0]["reason_quote"] = "OpenAI 52%"
+    data, store = synthetic(rows, declared + _source_fact(
+        statements=[{"doc": "prim24", "value": "2024-11", "quote": "Published December 2024"},
+                    {"doc": "relay_a", "value": "2024", "quote": "Alpha said 13.8 billion for 2024"}]))
+    problems = [str(p) for p in documents.check(store)]
+    assert len(problems) == 2, problems
+    assert "reason_quote not found verbatim in prim25" in problems[0] and "disagreement 'openai-2025'" in problems[0]
+    assert "statement #1: quote not found verbatim in prim24" in problems[1]
+
+
+def test_synthetic_store_passes_the_document_checks(synthetic):
+    rows, declared = _differing("tr-openai")
+    declared[0]["obs_ids"].append("ra-openai")
+    data, store = synthetic(rows, declared + _source_fact())
+    assert [str(p) for p in documents.check(store)] == []
+
+
+# --------------------------------------------------------------------------- the real data
+
+def test_real_figures_carry_status_and_documents():
+    figs = datasets.figures()
+    assert set(figs["status"]) <= {"confirmed", "differs", "relay_only", "primary_only"}
+    assert figs["docs"].map(lambda d: isinstance(d, list) and len(d) >= 1).all()
+    assert (figs["n_docs"] == figs["docs"].map(len)).all()
+    # Sensor Tower's report is not in the store: its figures can only be relayed
+    assert (figs.loc[figs["source_id"] == "sensor_tower_2024_ai_apps", "status"] == "relay_only").all()
+
+
+def test_real_series_groups_the_menlo_editions():
+    src = datasets.sources().set_index("source_id")
+    assert set(src.index[src["series"] == "menlo_enterprise"]) == {
+        "menlo_2024_enterprise", "menlo_2025_midyear", "menlo_2025_enterprise"}
