@@ -14,7 +14,8 @@ Rules (data/README.md, "Disagreements"):
   statement's; with ``stands: null`` (both stand) the figure takes the
   statement of its primary document, else that of the earliest-published
   document, else the first in file order (:func:`standing`);
-- a figure's ``status``: ``differs`` (its statements differ: declared),
+- a figure's ``status``: ``differs`` (its statements differ in value, or a
+  declaration covers two of them, e.g. "9%" and "under 9%"),
   ``confirmed`` (a primary document of its source states it and at least one
   other document does too, with the same value), ``primary_only`` (only
   primary documents state it), ``relay_only`` (no primary document states it;
@@ -216,7 +217,9 @@ def figure_evidence(reg: Registry, rows: list[dict]) -> dict:
     """docs, primary_docs, n_docs, n_relays, status of one figure's statements."""
     docs = list(dict.fromkeys(r["doc"] for r in rows))
     primary = [d for d in docs if reg.documents.get(d, {}).get("primary_of") == rows[0]["source_id"]]
-    if len({r["value"] for r in rows}) > 1:
+    ids = {r["obs_id"] for r in rows}
+    declared = any(len(ids & set(d.get("obs_ids") or [])) > 1 for d in reg.disagreements)
+    if declared or len({r["value"] for r in rows}) > 1:
         status = "differs"
     elif primary and len(primary) < len(docs):
         status = "confirmed"

@@ -193,7 +193,8 @@ def figures() -> pd.DataFrame:
       translations, other reports citing it); ``obs_ids``: list of statements;
     - ``status``: ``confirmed`` (a primary document states it and so does at
       least one other, all with the same value), ``differs`` (its statements
-      differ: a declared disagreement, see :func:`disagreements`),
+      differ in value, or a declared disagreement covers two of them, e.g.
+      "9%" and "under 9%": see :func:`disagreements`),
       ``relay_only`` (no primary document states it), ``primary_only``.
 
     Where statements agree, the most precise wording (exact over bounds over

@@ -316,3 +316,25 @@ def test_real_series_groups_the_menlo_editions():
     src = datasets.sources().set_index("source_id")
     assert set(src.index[src["series"] == "menlo_enterprise"]) == {
         "menlo_2024_enterprise", "menlo_2025_midyear", "menlo_2025_enterprise"}
+
+
+def test_real_meta_share_worded_twice_in_001_differs_and_the_exact_9_stands():
+    figs = datasets.figures()
+    meta = figs[(figs["metric"] == "enterprise_llm_api_usage_share") & (figs["entity"] == "meta")
+                & (figs["period"] == "mid-2025") & (figs["source_id"] == "menlo_2025_midyear")]
+    assert len(meta) == 1
+    meta = meta.iloc[0]
+    assert meta["status"] == "differs"  # 001 says both 9% and 不足9%
+    assert (meta["value"], meta["qualifier"]) == (9, "exact")
+    assert "menlo_2025_midyear" in meta["primary_docs"]
+
+
+def test_real_2024_spend_restatement_keeps_both_editions():
+    figs = datasets.figures()
+    spend = figs[(figs["metric"] == "enterprise_genai_spend") & (figs["period"] == "2024")].set_index("source_id")
+    assert spend.loc["menlo_2024_enterprise", "value"] == 13.8   # first estimate, relayed by the mid-year page
+    assert spend.loc["menlo_2025_enterprise", "value"] == 11.5   # restated without inference
+    table = lt.disagreements().set_index("id")
+    row = table.loc["menlo-genai-spend-2024-restated"]
+    assert row["kind"] == "restatement" and {row["value_a"], row["value_b"]} == {13.8, 11.5}
+    assert "excludes inference" in row["reason_quote"]
