@@ -134,9 +134,15 @@ def share_table(df: pd.DataFrame) -> pd.DataFrame:
             entity=REMAINDER, entity_name="Unallocated", vendor=None, value=max(0.0, 100.0 - covered),
             value_low=float("nan"), value_high=float("nan"), value_derived=REMAINDER_NOTE,
             qualifier="exact", quote="", note=REMAINDER_NOTE, coverage=covered)
-        for col in ("obs_id", "obs_ids", "docs"):
+        for col in ("obs_id", "status"):
             if col in remainder:
                 remainder[col] = ""
+        for col in ("obs_ids", "docs", "primary_docs"):  # lists in figures()
+            if col in remainder:
+                remainder[col] = [[] for _ in range(len(remainder))]
+        for col in ("n_docs", "n_relays"):
+            if col in remainder:
+                remainder[col] = 0
         parts += [group, remainder]
     out = pd.concat(parts, ignore_index=True)
     out["snapshot"] = out["period"].astype(str) + " (" + out["source_id"].map(datasets.short_citation) + ")"
