@@ -38,6 +38,8 @@ FIGURE_KEY = ("source_id", "metric", "segment", "entity", "period")
 SERIES_KEY = ("series", "metric", "segment", "entity", "period")
 DISAGREEMENT_KINDS = ("restatement", "relay_vs_primary", "within_document", "between_documents", "source_fact")
 FACT_FIELDS = ("published", "method", "sample", "fieldwork", "geography", "data_window", "segment_definitions")
+#: fields a source_fact declaration may be about: the fact fields and what names the report
+SOURCE_FACT_FIELDS = FACT_FIELDS + ("publisher", "title", "url")
 STATUSES = ("confirmed", "differs", "relay_only", "primary_only")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 FILE = "data/disagreements.yaml"
@@ -95,8 +97,8 @@ def load_disagreements(reg: Registry, problems: list[Problem]) -> list[dict]:
             if source not in reg.sources:
                 add(f"unknown source {source!r}{suggest(source, reg.sources)}; accepted: a key of sources.yaml",
                     "source")
-            if entry.get("field") not in FACT_FIELDS:
-                add(f"unknown field {entry.get('field')!r}; accepted: {', '.join(FACT_FIELDS)}", "field")
+            if entry.get("field") not in SOURCE_FACT_FIELDS:
+                add(f"unknown field {entry.get('field')!r}; accepted: {', '.join(SOURCE_FACT_FIELDS)}", "field")
             statements = entry.get("statements")
             if not isinstance(statements, list) or len(statements) < 2:
                 add("'statements' must list at least two {doc, value, quote}", "statements")
