@@ -58,6 +58,16 @@ def test_the_abstract_states_the_token_count_too():
     assert ABSTRACT in _docs(row)
 
 
+def test_004_open_share_is_two_statements_kept_apart_with_their_own_wording():
+    obs = datasets.observations()
+    rows = obs[(obs["doc"] == D004) & (obs["metric"] == "openrouter_token_share")
+               & (obs["entity"] == "open_source_models")]
+    # 已佔據總使用量的 1/3 (no 約) and 約 30% vs 70%
+    assert sorted(zip(rows["value"].round(4), rows["qualifier"])) == [(30.0, "approx"), (33.3333, "exact")]
+    closed = obs[(obs["doc"] == D004) & (obs["entity"] == "closed_source_models")]
+    assert closed["value"].tolist() == [70.0] and (closed["period"] == rows["period"].iloc[0]).all()
+
+
 @pytest.mark.parametrize("obs_id,value,qualifier", [
     ("orzh-min-weekly-share-chinese-oss", 1.2, "exact"),        # 周度低至 1.2%
     ("orzh-avg-weekly-share-row-oss", 13.7, "exact"),           # 对比 RoW OSS 为 13.7%
@@ -77,3 +87,23 @@ def test_rest_of_world_and_chinese_weekly_averages_leave_room_for_the_unstated_r
     avg = figs[(figs["metric"] == "openrouter_avg_weekly_token_share")].set_index("entity")["value"]
     # 13.0 (Chinese) + 13.7 (RoW open) + 70 (RoW proprietary): Chinese proprietary models are not stated
     assert avg[["chinese_open_models", "rest_of_world_open_models", "rest_of_world_closed_models"]].sum() == pytest.approx(96.7)
+
+
+def test_the_open_share_disagreement_is_declared_and_about_30_stands():
+    figs = datasets.figures()
+    row = figs[(figs["metric"] == "openrouter_token_share") & (figs["entity"] == "open_source_models")].iloc[0]
+    # 004: 1/3 and 約 30%; the translation: 约占三分之一, 约达三成, 在约 30% 平衡共存
+    assert (row["value"], row["qualifier"], row["status"]) == (30.0, "approx", "differs")
+    dis = datasets.disagreements()
+    within_004 = dis[dis["id"] == "openrouter-open-share-end2025-in-004"]
+    assert len(within_004) == 1 and within_004.iloc[0]["kind"] == "within_document"
+    assert {within_004.iloc[0]["doc_a"], within_004.iloc[0]["doc_b"]} == {D004}
+    assert sorted([round(within_004.iloc[0]["value_a"], 4), round(within_004.iloc[0]["value_b"], 4)]) == [30.0, 33.3333]
+
+
+def test_the_study_date_conflict_is_recorded_with_every_document():
+    dis = datasets.disagreements()
+    date = dis[dis["id"] == "openrouter-study-date"]
+    assert set(date["kind"]) == {"source_fact"} and set(date["field"]) == {"published"}
+    assert set(date["doc_a"]) | set(date["doc_b"]) == {D004, TRANSLATION, ABSTRACT}
+    assert str(datasets.registry().sources["openrouter_state_of_ai"]["published"]) == "2025-12"
