@@ -39,6 +39,8 @@ SOURCE_METHODS = (
     "company_statement", "app_monitoring", "press_report", "test_report", "not_stated",
 )
 DOCUMENT_KINDS = ("relay", "primary", "translation")
+#: registry fields that state a fact about a source: each needs <field>_quote or <field>_inferred when not null
+FACT_FIELDS = ("published", "method", "sample", "fieldwork", "geography", "data_window", "segment_definitions")
 DOCUMENT_LANGUAGES = ("en", "zh-Hans", "zh-Hant")
 SHARE_SUM_TOLERANCE = 1.0  # percentage points allowed above 100 for rounding of exact figures
 APPROX_SUM_TOLERANCE = 5.0  # ... when a member is approximate ("about a third" + "about 70%")
@@ -385,6 +387,18 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, dict]:
             problems.append(Problem(name, "'relayed_by' is derived from the 'reports:' lists of data/documents.yaml; "
                                           "accepted: no relayed_by here (list the source under 'reports:' of each "
                                           "document that states its figures)", record=record, column="relayed_by"))
+        for fact in FACT_FIELDS:
+            value = src.get(fact)
+            if value is None or (fact == "method" and value == "not_stated"):
+                continue
+            forms = [f"{fact}_{k}" for k in ("quote", "inferred") if str(src.get(f"{fact}_{k}") or "").strip()]
+            if len(forms) != 1:
+                found = "both" if forms else "neither"
+                problems.append(Problem(
+                    name, f"{fact} {_short(value)} has {found} of {fact}_quote and {fact}_inferred; accepted: exactly "
+                    f"one of {fact}_quote (verbatim text of a document that reports this source, or of "
+                    f"{fact}_doc: <document id>) or {fact}_inferred (why, from what), or {fact}: null",
+                    record=record, column=fact))
         fieldwork = src.get("fieldwork")
         if fieldwork:
             try:
@@ -393,6 +407,11 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, dict]:
                 problems.append(Problem(name, f"fieldwork {fieldwork!r} does not parse; accepted: {PERIOD_FORMS}",
                                         record=record, column="fieldwork"))
     return {str(k): dict(v, source_id=str(k)) for k, v in sources.items() if isinstance(v, dict)}
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(str(value))
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem]) -> dict[str, dict]:
@@ -472,6 +491,10 @@ def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem
             entry["published"] = str(entry["published"])
         documents[did] = entry
     for sid, src in sources.items():
+        for key, value in src.items():
+            if key.endswith("_doc") and value is not None and documents and value not in documents:
+                problems.append(Problem("data/sources.yaml", f"unknown document {value!r}{suggest(value, documents)}; "
+                                        "accepted: a key of data/documents.yaml", record=f"source '{sid}'", column=key))
         docs = [did for did, d in documents.items() if sid in d["reports"]]
         src["documents"] = docs
         # a document is primary evidence only for its primary_of source: the mid-year
@@ -596,6 +619,13 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
                         ok = False
             if not rec["quote"].strip():
                 add("quote is empty; accepted: the sentence the figure came from, verbatim", "quote")
+                ok = False
+            period_forms = [c for c in ("period_quote", "period_inferred") if rec[c].strip()]
+            if len(period_forms) != 1:
+                add(f"period {rec['period']!r} has {'both' if period_forms else 'neither'} of period_quote and "
+                    "period_inferred; accepted: exactly one: period_quote (verbatim text of this document stating "
+                    "the period) or period_inferred (why the period is what it is, from what)",
+                    "period_inferred" if period_forms else "period_quote")
                 ok = False
             if not ok:
                 continue

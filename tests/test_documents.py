@@ -293,3 +293,51 @@ def test_clone_without_store_fails_under_ci(bare_clone):
     assert "CI is set, so the document checks are required" in out
     summary = out.strip().splitlines()[-1]
     assert "error" in summary and "skipped" not in summary, summary
+
+
+# --------------------------------------------------------------------------- no fact without a source
+
+@pytest.mark.parametrize("edit,found", [
+    (lambda s: s.pop("fieldwork_quote"), "neither"),
+    (lambda s: s.update(fieldwork_inferred="the footnote's dates"), "both"),
+])
+def test_a_registry_fact_needs_a_quote_or_an_inferred_reason(data_copy, edit, found):
+    _edit_yaml(data_copy / "sources.yaml", lambda d: edit(d["sources"]["menlo_2025_enterprise"]))
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    text = _problems(exc)
+    assert ("data/sources.yaml (source 'menlo_2025_enterprise'), column 'fieldwork': fieldwork "
+            f"'2025-11-07..2025-11-25' has {found} of fieldwork_quote and fieldwork_inferred") in text
+    assert "accepted: exactly one of fieldwork_quote" in text and "fieldwork_inferred (why, from what)" in text
+
+
+def test_a_null_fact_needs_nothing_and_a_fact_doc_must_be_registered(data_copy):
+    _edit_yaml(data_copy / "sources.yaml", lambda d: d["sources"]["menlo_2025_enterprise"].update(
+        fieldwork=None, fieldwork_quote=None, geography_doc="menlo_2025_enterprize"))
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert len(exc.value.problems) == 1
+    assert ("column 'geography_doc': unknown document 'menlo_2025_enterprize'; did you mean "
+            "'menlo_2025_enterprise'?") in _problems(exc)
+
+
+@pytest.mark.parametrize("cells,found,column", [(["", ""], "neither", "period_quote"),
+                                                (["2025", "a reason"], "both", "period_inferred")])
+def test_every_period_quotes_its_document_or_says_why_it_is_inferred(data_copy, cells, found, column):
+    _edit_csv(data_copy / "observations" / "004_7a1188515460bd69.csv",
+              lambda rows: rows[2].__setitem__(slice(-2, None), cells))
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    text = _problems(exc)
+    assert "data/observations/004_7a1188515460bd69.csv, line 3" in text and f"column '{column}'" in text
+    assert f"has {found} of period_quote and period_inferred; accepted: exactly one" in text
+
+
+def test_every_real_row_and_registry_fact_carries_its_provenance():
+    reg = datasets.registry()
+    assert all(bool(r["period_quote"]) != bool(r["period_inferred"]) for r in reg.observations)
+    # the invented OpenRouter window is gone: the translation states the real one
+    src = reg.sources["openrouter_state_of_ai"]
+    assert src["data_window"] == "2024-11-03..2025-11-30" and src["data_window_doc"] == "openrouter_state_of_ai_zh"
+    windows = {r["period"] for r in reg.observations if r["source_id"] == "openrouter_state_of_ai"}
+    assert "2024-12..2025-10" not in windows

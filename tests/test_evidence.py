@@ -71,7 +71,8 @@ def make_data(root: Path, rows=None, disagreements=None, texts=None) -> tuple[Pa
             fh.write("\nenterprise_genai_spend:\n  definition: total enterprise spend on generative AI in a year\n"
                      "  unit: usd_billion\n  kind: level\n")
     _dump(data / "sources.yaml", {"sources": {
-        sid: {"publisher": "Alpha", "title": f"Report {sid}", "method": "survey", "series": "alpha"}
+        sid: {"publisher": "Alpha", "title": f"Report {sid}", "method": "survey",
+              "method_inferred": "a test fixture: no text states it", "series": "alpha"}
         for sid in ("s24", "s25")}})
     registry = {}
     for did, spec in DOCS.items():
