@@ -122,6 +122,12 @@ def load_disagreements(reg: Registry, problems: list[Problem]) -> list[dict]:
                 if oid not in obs:
                     add(f"unknown obs_id {oid!r}{suggest(oid, obs)}; accepted: an obs_id of observations/*.csv",
                         "obs_ids")
+            known = [obs[o] for o in ids if o in obs]
+            if len(known) == len(ids) >= 2 and len({(r["value"], r["value_low"], r["value_high"], r["qualifier"])
+                                                   for r in known}) == 1:
+                add(f"its statements agree ({', '.join(map(str, ids))} all say {known[0]['value']:g}, "
+                    f"{known[0]['qualifier']}); accepted: statements that differ in value or wording "
+                    "(remove the declaration if a correction made them agree)", "obs_ids")
             if stands is not None and stands not in ids:
                 add(f"stands {stands!r} is not among its obs_ids; accepted: null (both stand) or one of "
                     f"{', '.join(map(str, ids))}", "stands")

@@ -269,7 +269,10 @@ def command_check(store: Path | None = None) -> int:
     table_rows = sum(len(rows) for rows in reg.table_rows.values())
     print(f"rows: {len(reg.observations)} observations in {files} files, {table_rows} table rows "
           f"in {len(reg.tables)} tables")
-    print(f"figures: {len(figures)}")
+    counts = figures["status"].value_counts()
+    print(f"figures: {len(figures)} (" + ", ".join(f"{counts.get(s, 0)} {s}" for s in
+                                                     ("confirmed", "differs", "relay_only", "primary_only")) + ")")
+    print(f"disagreements: {len(reg.disagreements)} declared")
     folder = store if store is not None else documents.store_dir()
     if not documents.store_present(folder):
         print(f"documents: {len(reg.documents)} registered, store absent")

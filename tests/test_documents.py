@@ -213,7 +213,9 @@ def test_check_command_summarises_and_exits_0(document_store, capsys):
     out = capsys.readouterr().out
     n_docs = len(datasets.documents())
     assert f"documents: {n_docs} registered, {n_docs} present, {n_docs} checked" in out
-    assert f"figures: {len(datasets.figures())}" in out
+    figs = datasets.figures()
+    assert f"figures: {len(figs)} ({(figs['status'] == 'confirmed').sum()} confirmed, " in out
+    assert f"disagreements: {len(datasets.registry().disagreements)} declared" in out
     assert f"rows: {len(datasets.observations())} observations" in out
     assert "problems: 0" in out
 

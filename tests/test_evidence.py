@@ -238,6 +238,7 @@ def test_share_sums_count_the_standing_value_once_per_entity(synthetic):
     ({"kind": "typo"}, "unknown kind 'typo'; accepted: restatement, relay_vs_primary"),
     ({"reason_doc": None}, "reason_quote needs reason_doc"),
     ({"id": "Bad Id"}, "is not a slug"),
+    ({"obs_ids": ["ra-openai", "p25-openai"], "stands": None}, "its statements agree (ra-openai, p25-openai all say 25"),
 ])
 def test_declaration_rules(synthetic, change, expected):
     rows, declared = _differing("tr-openai")
