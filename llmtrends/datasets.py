@@ -69,7 +69,8 @@ def _loaded() -> _Loaded:
         if hit is None:
             _cache.clear()
             # validated once per data version, then read from disk (llmtrends/_cache.py)
-            hit = _cache[key] = _disk_cache.load_or_build(root, lambda: _Loaded(load_registry(root)))
+            hit = _cache[key] = _disk_cache.load_or_build(root, lambda: _Loaded(load_registry(root)),
+                                                             lazy=("registry", "observations"))
         return hit
 
 
@@ -278,7 +279,8 @@ def vocabulary(kind: str) -> dict[str, str]:
 def names() -> list[str]:
     """Dataset names: one per theme that has figures, then the categorical tables."""
     reg = registry()
-    themes = sorted({r["theme"] for r in reg.observations}, key=list(reg.themes).index)
+    # from the frame: reading reg.observations would unpickle every record (llmtrends/_cache.py)
+    themes = sorted(set(_loaded().observations["theme"]), key=list(reg.themes).index)
     return themes + sorted(reg.tables)
 
 

@@ -71,21 +71,30 @@ def period_order(labels: Iterable[str]) -> list[str]:
     return sorted({str(x) for x in labels if not _missing(x)}, key=period_key)
 
 
+_PERIODS: dict[str, object] = {"registry": None, "categories": None}  # one data version at a time
+
+
 def period_categories(reg: Registry) -> list[str]:
     """Every period label of the fact base, in time order (the categories of ``period``)."""
-    cached = getattr(reg, "_period_categories", None)
+    cached = _PERIODS["categories"] if _PERIODS["registry"] is reg else None
     if cached is None:
-        cached = period_order({r["period"] for r in reg.observations})
-        reg._period_categories = cached  # type: ignore[attr-defined]
-    return cached
+        from . import datasets
+        loaded = datasets._loaded()
+        # the loaded frame, not reg.observations: the records may not be unpickled yet (llmtrends/_cache.py)
+        labels = loaded.observations["period"].unique() if loaded.registry is reg else [
+            r["period"] for r in reg.observations]
+        cached = period_order(labels)
+        _PERIODS.update(registry=reg, categories=cached)
+    return cached  # type: ignore[return-value]
 
 
 def as_period(values, reg: Registry) -> pd.Categorical:
     """``values`` as the ordered categorical of periods (labels outside the fact base are added in order)."""
     categories = period_categories(reg)
-    extra = [p for p in period_order(pd.unique(pd.Series(values, dtype="object").dropna())) if p not in set(categories)]
+    known = set(categories)
+    extra = [p for p in pd.unique(pd.Series(values, dtype="object").dropna()) if str(p) not in known]
     if extra:
-        categories = period_order(list(categories) + extra)
+        categories = period_order(list(categories) + [str(p) for p in extra])
     return pd.Categorical(values, categories=categories, ordered=True)
 
 

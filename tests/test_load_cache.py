@@ -30,6 +30,17 @@ def test_a_second_load_of_unchanged_data_comes_from_the_cache(counted):
     assert list(second.figures["obs_ids"]) == list(first.figures["obs_ids"])
 
 
+def test_the_records_of_a_cached_load_are_the_validated_ones(counted):
+    load, calls = counted
+    built = load()
+    cached = load()
+    assert len(calls) == 1
+    assert type(cached.registry.observations).__name__ == "LazyRecords"
+    assert len(cached.registry.observations) == len(built.registry.observations) > 0
+    assert cached.registry.observations == built.registry.observations
+    assert [r["obs_id"] for r in cached.registry.observations] == [r["obs_id"] for r in built.registry.observations]
+
+
 def test_any_edit_of_a_data_file_rebuilds(counted, data_copy):
     load, calls = counted
     before = load()
