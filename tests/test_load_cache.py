@@ -18,7 +18,7 @@ def counted(data_copy, tmp_path, monkeypatch):
         def build():
             calls.append(1)
             return datasets._Loaded(datasets.load_registry(data_copy))
-        return _cache.load_or_build(data_copy, build)
+        return _cache.load_or_build(data_copy, build, lazy=("registry", "observations"))  # as datasets does
     return load, calls
 
 
