@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml setup.py
 venv: $(STAMP)
 
 lab: $(STAMP) gitfilter  ## JupyterLab on this environment, kernel 'llmtrends' (LAB_ARGS="--no-browser --port 8890" ...)
-	$(VENV)/bin/jupyter lab $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # Notebooks are committed without outputs: nbstripout runs as the git "clean"
 # filter that .gitattributes names, so saving an executed notebook in Lab and
