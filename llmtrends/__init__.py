@@ -20,7 +20,7 @@ _SUBMODULES = {"datasets", "analysis", "plotting", "params", "reports", "catalog
 _FROM_DATASETS = {"load", "names", "describe", "observations", "figures", "sources", "citation", "short_citation"}
 # the analyst's workbench (issue 10): whole-fact-base frames, series, search, evidence, export
 _SUBMODULES |= {"frames", "explore", "accessor", "export"}
-_FROM_DATASETS |= {"entities", "metrics", "vocabulary"}  # documents: lt.datasets.documents() (lt.documents is a module)
+_FROM_DATASETS |= {"entities", "metrics", "vocabulary", "disagreements"}  # documents: lt.datasets.documents() (lt.documents is a module)
 _FROM_MODULES = {"timeseries": "explore", "search": "explore", "evidence": "explore"}
 # ``lt.export`` is the module llmtrends.export, callable: ``lt.export(DIR)``, ``lt.export.read(DIR)``
 # the document store (issue 8): lt.documents.check(); declared disagreements: lt.disagreements()

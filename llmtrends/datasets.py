@@ -223,7 +223,7 @@ def disagreements() -> pd.DataFrame:
         ``source_id`` and ``field`` and no figure key.
     """
     reg = registry()
-    return pd.DataFrame.from_records(disagreement_rows(reg), columns=DISAGREEMENT_COLUMNS)
+    return frames.tidy(pd.DataFrame.from_records(disagreement_rows(reg), columns=DISAGREEMENT_COLUMNS), reg)
 
 
 def sources() -> pd.DataFrame:

@@ -152,3 +152,17 @@ def test_accessor_keeps_pandas_less_than():
 def test_accessor_on_a_frame_without_sources_says_what_is_missing():
     with pytest.raises(LlmtrendsError, match="no 'source_id' column"):
         pd.DataFrame({"value": [1.0]}).lt.cite()
+
+
+# --------------------------------------------------------------------------- disagreements
+
+def test_disagreements_at_top_level_list_every_declaration_in_pandas_form():
+    import yaml
+    from llmtrends.paths import data_dir
+    declared = yaml.safe_load((data_dir() / "disagreements.yaml").read_text(encoding="utf-8"))
+    table = lt.disagreements()
+    assert set(table["id"]) == {entry["id"] for entry in declared}
+    assert isinstance(table["period"].dtype, pd.CategoricalDtype) and table["period"].cat.ordered
+    figure_rows = table.dropna(subset=["metric"])
+    assert (figure_rows["entity_name"].notna()).all()
+    assert not (table.select_dtypes("str") == "").any().any()
