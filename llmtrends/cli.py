@@ -5,8 +5,11 @@
 ``llmtrends check`` validate ``data/`` and the document store, print a summary
 ``llmtrends export DIR [--format csv|parquet]``  the whole fact base as a Data Package
 
-Exit status: 0 when everything succeeded, 1 when a run failed, 2 when the
-plan or a run's parameters are invalid (nothing was executed).
+Exit status: 0 when everything succeeded, 1 when a run failed (or a file of
+the batch could not be written), 2 when the plan, a run's parameters, the data
+or the exports folder are unusable (nothing was executed; with ``--keep-going``
+the valid runs were). Every problem is one message on stderr, never a
+traceback (set ``LLMTRENDS_DEBUG=1`` to see one for an unexpected error).
 """
 from __future__ import annotations
 
@@ -20,8 +23,8 @@ from pathlib import Path
 from typing import Sequence
 
 from llmtrends import paths
-from llmtrends.errors import LlmtrendsError, ParameterError, PlanError
-from llmtrends.reports.lock import ExportsLocked
+from llmtrends.errors import DataError, LlmtrendsError, ParameterError, PlanError
+from llmtrends.reports.lock import ExportsLocked, ExportsUnusable
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -71,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Check every run's parameters, execute the notebooks (in parallel), export "
             "<name>.html, <name>.analyst.html and <name>.ipynb, and write index.html. "
-            "Exit status: 0 all ok, 1 a run failed, 2 invalid plan or parameters."
+            "Exit status: 0 all ok, 1 a run failed, 2 invalid plan, parameters, data or exports folder."
         ),
     )
     add_plan_option(run)
@@ -131,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild every run even when its notebook, parameters, data, llmtrends source, "
         "package versions and templates are unchanged since its last good export (which is reused otherwise)",
+    )
+    run.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="build the valid runs when some runs of the plan are invalid (bad entry or parameters); "
+        "the invalid ones are reported and the exit status is 2",
     )
     data_export = commands.add_parser(
         "export",
@@ -204,6 +213,7 @@ def command_run(
     timeout: int | None,
     exports: Path | None,
     force: bool = False,
+    keep_going: bool = False,
 ) -> int:
     """Execute the plan (or the ``only`` runs) and write the exports.
 
@@ -216,17 +226,29 @@ def command_run(
     exports : pathlib.Path or None
     force : bool, optional
         Rebuild runs whose exports are up to date.
+    keep_going : bool, optional
+        Build the valid runs of a plan with invalid ones (reported; exit status 2).
 
     Returns
     -------
     int
-        0 when every run succeeded, 1 when any failed.
+        0 when every run succeeded, 1 when any failed, 2 when runs were left out as invalid.
     """
     from llmtrends.reports.batch import run_batch
     from llmtrends.reports.execute import DEFAULT_TIMEOUT
-    from llmtrends.reports.plan import load_plan, select_runs
+    from llmtrends.reports.plan import check_plan, load_plan, select_runs
 
-    runs = load_plan(_plan_path(plan))
+    path = _plan_path(plan)
+    plan_problems: list[str] = []
+    if keep_going:
+        runs, plan_problems = check_plan(path)
+        for problem in plan_problems:
+            print(f"error: {path}: {problem} (left out: --keep-going)", file=sys.stderr)
+        if not runs:
+            print("error: no valid run in the plan", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    else:
+        runs = load_plan(path)
     selected = select_runs(runs, only)
     batch = run_batch(
         selected,
@@ -235,7 +257,12 @@ def command_run(
         timeout=timeout or DEFAULT_TIMEOUT,
         plan_runs=runs,
         force=force,
+        keep_going=keep_going,
+        # an invalid entry may be a run that still exists: keep what the manifest has of it
+        prune=not plan_problems,
     )
+    if plan_problems:
+        return EXIT_BAD_INPUT
     return batch.exit_status
 
 
@@ -327,24 +354,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_check(args.documents)
         if args.command == "export":
             return command_export(args.dir, args.format)
-        return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports, force=args.force)
-    except (PlanError, ParameterError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports, force=args.force,
+                           keep_going=args.keep_going)
+    except DataError as exc:
+        _error(f"the data is broken{', no run was started' if args.command == 'run' else ''}: {exc}")
         return EXIT_BAD_INPUT
-    except ExportsLocked as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (PlanError, ParameterError, ExportsLocked, ExportsUnusable) as exc:
+        _error(str(exc))
         return EXIT_BAD_INPUT
     except LlmtrendsError as exc:
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        _error(f"{type(exc).__name__}: {exc}")
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # the file system, outside any run (a run's own I/O error fails that run only)
+        where = f": {exc.filename}" if exc.filename else ""
+        _error(f"{exc.strerror or exc}{where}")
+        return EXIT_RUN_FAILED
+    except (MemoryError, RecursionError) as exc:
+        _error(f"{type(exc).__name__}: an input is too large or too deeply nested to read")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:
         how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
         print(f"{how}: the batch was stopped and its kernels shut down; unfinished runs did not touch "
               "their exports", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: still one line, not a traceback, unless asked for
+        if os.environ.get("LLMTRENDS_DEBUG"):
+            raise
+        _error(f"unexpected {type(exc).__name__}: {exc} (a bug in llmtrends; LLMTRENDS_DEBUG=1 shows the traceback)")
+        return EXIT_RUN_FAILED
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _error(message: str) -> None:
+    """One error message on stderr (a closed stderr is not an error of its own)."""
+    try:
+        print(f"error: {message}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass
 
 
 class Terminated(KeyboardInterrupt):

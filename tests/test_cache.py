@@ -205,8 +205,9 @@ LIGHT_PROBE = textwrap.dedent("""
 
 
 def _runs_of(out: str) -> dict[str, list[str]]:
-    started = re.findall(r"^start (\S+) ", out, re.M)
-    reused = re.findall(r"^reused (\S+): up to date", out, re.M)
+    stamp = r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ )?"  # a log line's timestamp (stdout is not a terminal)
+    started = re.findall(rf"^{stamp}start (\S+) ", out, re.M)
+    reused = re.findall(rf"^{stamp}reused (\S+): up to date", out, re.M)
     return {"started": sorted(started), "reused": sorted(reused)}
 
 

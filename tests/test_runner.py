@@ -34,11 +34,21 @@ EVIL_TITLE = "<script>alert(1)</script> Loud greeting"
 
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
+LOG_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ", re.M)
+
+
+def run_cli(*argv: str, timestamps: bool = False) -> tuple[int, str, str]:
+    """Run the command in-process; its stdout is not a terminal, so lines are timestamped:
+    without ``timestamps`` they are checked and removed."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(list(argv))
-    return status, out.getvalue(), err.getvalue()
+    text = out.getvalue()
+    if not timestamps:
+        lines = text.splitlines()
+        assert all(LOG_TIMESTAMP.match(line) for line in lines), text
+        text = LOG_TIMESTAMP.sub("", text)
+    return status, text, err.getvalue()
 
 
 def without_style(html: str) -> str:

@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from llmtrends import paths
 from llmtrends.reports import cache
-from llmtrends.reports.lock import exports_lock
+from llmtrends.reports.lock import check_exports_dir, exports_lock
 from llmtrends.reports.execute import (
     DEFAULT_TIMEOUT,
     Execution,
@@ -46,10 +46,18 @@ from llmtrends.reports.execute import (
     execute_run,
     prepare_kernel,
 )
-from llmtrends.reports.export import FILE_MODE, ExportFiles, warm_up, write_exports
-from llmtrends.reports.index import write_index
-from llmtrends.reports.manifest import load_catalog_entry, load_manifest, reused_record, run_record, save_manifest
-from llmtrends.reports.parameters import check_parameters
+from llmtrends.reports.export import FILE_MODE, ExportFiles, publish, warm_up, write_exports
+from llmtrends.reports.index import INDEX_NAME, write_index
+from llmtrends.reports.manifest import (
+    MANIFEST_NAME,
+    failed_notebook_name,
+    load_catalog_entry,
+    load_manifest,
+    reused_record,
+    run_record,
+    save_manifest,
+)
+from llmtrends.reports.parameters import parameter_error, parameter_problems
 from llmtrends.reports.plan import Run
 from llmtrends.reports.sanitize import make_scrubber, notebook_sources, sanitize_notebook, utc_iso
 
@@ -81,6 +89,8 @@ class RunResult:
     reused_from : str or None
         Set when the run was not executed because its last good export, from
         this time, is up to date.
+    failed_notebook : str or None
+        A failed run's executed notebook, kept in the exports folder (scrubbed).
     """
 
     run: Run
@@ -92,6 +102,7 @@ class RunResult:
     cell_seconds: float | None = None
     cache: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     reused_from: str | None = None
+    failed_notebook: str | None = None
 
     @property
     def reused(self) -> bool:
@@ -127,12 +138,18 @@ class BatchResult:
         Set when the data catalog could not be written.
     elapsed : float
         Wall-clock seconds for the whole batch.
+    invalid : dict of str to list of str
+        With ``keep_going``: the runs left out for invalid parameters, and why.
+    write_errors : list of str
+        Files of the batch itself (manifest, index) that could not be written.
     """
 
     results: list[RunResult] = field(default_factory=list)
     index_path: Path | None = None
     catalog_error: str | None = None
     elapsed: float = 0.0
+    invalid: dict[str, list[str]] = field(default_factory=dict)
+    write_errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[RunResult]:
@@ -147,21 +164,66 @@ class BatchResult:
     @property
     def rebuilt(self) -> list[RunResult]:
         """The runs that were executed (successfully or not)."""
-        return [result for result in self.results if not result.reused]
+        return [result for result in self.results if not result.reused and result.run.name not in self.invalid]
 
     @property
     def exit_status(self) -> int:
-        """1 when any run (or the catalog) failed, else 0."""
-        return 1 if self.failed or self.catalog_error else 0
+        """2 when runs were left out as invalid (``keep_going``), 1 when any run, the catalog,
+        the manifest or the index failed, else 0."""
+        if self.invalid:
+            return 2
+        return 1 if self.failed or self.catalog_error or self.write_errors else 0
 
 
-def _printer(stream=None) -> Emit:
-    def emit(line: str) -> None:
-        target = stream or sys.stdout
-        target.write(line + "\n")
-        target.flush()
+class _Printer:
+    """Progress lines to a stream (stdout by default).
 
-    return emit
+    Lines carry a UTC timestamp when the stream is not a terminal (a cron log,
+    a file). A closed stream (``llmtrends run | head``) ends the output, not
+    the batch: further lines are dropped and the batch finishes its runs.
+    """
+
+    def __init__(self, stream=None, timestamps: bool | None = None) -> None:
+        self.stream = stream
+        self.timestamps = timestamps
+        self.closed = False
+
+    def __call__(self, line: str) -> None:
+        if self.closed:
+            return
+        target = self.stream or sys.stdout
+        stamp = self.timestamps
+        if stamp is None:
+            try:
+                stamp = not target.isatty()
+            except (AttributeError, ValueError):
+                stamp = True
+        if stamp:
+            line = f"{utc_iso(datetime.now(timezone.utc))} {line}"
+        try:
+            target.write(line + "\n")
+            target.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            self.closed = True
+            _silence(target)
+
+
+def _silence(stream) -> None:
+    """Point a closed stdout/stderr at /dev/null, so that Python's exit-time flush does not fail."""
+    try:
+        fileno = stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fileno)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _printer(stream=None, timestamps: bool | None = None) -> Emit:
+    return _Printer(stream, timestamps)
 
 
 @contextmanager
@@ -225,25 +287,21 @@ def run_one(
     execution: Execution = execute_run(run, timeout=timeout, kernels=kernels, prepared=prepared)
     if after_execution is not None:
         after_execution()
+    scrub = run_scrubber(run, exports_dir)
     if not execution.ok:
-        return RunResult(run, execution.failure, execution.started, execution.finished)
+        kept = _keep_failed_notebook(execution, run, Path(exports_dir), scrub)
+        return RunResult(run, execution.failure.scrubbed(scrub), execution.started, execution.finished,
+                         failed_notebook=kept)
     cell_seconds = _cell_seconds(execution.notebook)
     try:
-        scrub = make_scrubber(
-            run.notebook.parent,
-            extra_dirs=[
-                (Path(exports_dir).absolute(), "<exports>"),
-                (paths.project_root(), "<project>"),
-                (Path.cwd(), "<cwd>"),
-            ],
-        )
         clean = sanitize_notebook(
             execution.notebook, run, started=execution.started, finished=execution.finished, scrub=scrub
         )
         files = write_exports(clean, run, Path(exports_dir))
-    except Exception as exc:  # a broken export fails this run only
-        failure = Failure(None, "", "export failed: " + error_text(type(exc).__name__, str(exc)))
-        return RunResult(run, failure, execution.started, datetime.now(timezone.utc))
+    except Exception as exc:  # a broken export (a full disk ...) fails this run only
+        failure = Failure(None, "", "export failed: " + error_text(type(exc).__name__, _os_error_text(exc)))
+        return RunResult(run, failure.scrubbed(scrub), execution.started, datetime.now(timezone.utc))
+    (Path(exports_dir) / failed_notebook_name(run.name)).unlink(missing_ok=True)  # stale now
     stamp = None
     if inputs is not None:
         names = (files.html, files.analyst, files.notebook)
@@ -252,6 +310,44 @@ def run_one(
         run, None, execution.started, datetime.now(timezone.utc), files=files, sources=tuple(notebook_sources(clean)),
         cell_seconds=cell_seconds, cache=stamp,
     )
+
+
+def run_scrubber(run: Run, exports_dir: Path):
+    """The scrubber for everything a run publishes: exports, failure texts, the kept failed notebook."""
+    return make_scrubber(
+        run.notebook.parent,
+        extra_dirs=[
+            (Path(exports_dir).absolute(), "<exports>"),
+            (paths.project_root(), "<project>"),
+            (paths.data_dir(), "<data>"),
+            (Path.cwd(), "<cwd>"),
+        ],
+    )
+
+
+def _os_error_text(exc: BaseException) -> str:
+    """``No space left on device: manifest.json`` for an OSError (file name only), else ``str(exc)``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        name = Path(exc.filename).name if exc.filename else ""
+        return f"{exc.strerror}: {name}" if name else exc.strerror
+    return str(exc)
+
+
+def _keep_failed_notebook(execution: Execution, run: Run, exports_dir: Path, scrub) -> str | None:
+    """Publish a failed run's executed notebook as ``<name>.failed.ipynb`` (scrubbed); its name or ``None``."""
+    if execution.partial is None:
+        return None
+    try:
+        import nbformat
+
+        clean = sanitize_notebook(execution.partial, run, started=execution.started, finished=execution.finished,
+                                  scrub=scrub)
+        clean.metadata["llmtrends"]["failure"] = execution.failure.scrubbed(scrub).to_dict()
+        name = failed_notebook_name(run.name)
+        publish({exports_dir / name: nbformat.writes(clean).encode("utf-8")})
+        return name
+    except Exception:  # a debugging aid: its absence must not hide the run's own failure
+        return None
 
 
 def write_catalog_page(exports_dir: Path) -> tuple[str | None, str | None]:
@@ -275,17 +371,19 @@ def write_catalog_page(exports_dir: Path) -> tuple[str | None, str | None]:
         if exc.name in ("llmtrends.catalog", None) or "llmtrends.catalog" in str(exc):
             return None, None  # not written yet: no link
         return None, f"catalog not importable: {error_text(type(exc).__name__, str(exc))}"
-    handle, temp_name = tempfile.mkstemp(dir=exports_dir, prefix=f".{CATALOG_NAME}.", suffix=".tmp.html")
-    os.close(handle)
-    temp = Path(temp_name)
+    temp = None
     try:
+        handle, temp_name = tempfile.mkstemp(dir=exports_dir, prefix=f".{CATALOG_NAME}.", suffix=".tmp.html")
+        os.close(handle)
+        temp = Path(temp_name)
         write_catalog(temp)
         os.chmod(temp, FILE_MODE)
         os.replace(temp, target)
     except Exception as exc:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
         href = CATALOG_NAME if target.is_file() else None
-        return href, f"catalog failed: {error_text(type(exc).__name__, str(exc))}"
+        return href, f"catalog failed: {error_text(type(exc).__name__, _os_error_text(exc))}"
     return CATALOG_NAME, None
 
 
@@ -298,6 +396,8 @@ def run_batch(
     plan_runs: Sequence[Run] | None = None,
     emit: Emit | None = None,
     force: bool = False,
+    keep_going: bool = False,
+    prune: bool | None = None,
 ) -> BatchResult:
     """Check, execute and export a batch of runs, then write the index.
 
@@ -317,9 +417,17 @@ def run_batch(
     plan_runs : sequence of Run, optional
         Every run of the plan, for the index (default ``runs``).
     emit : callable, optional
-        Receives each progress / summary line (default: print to stdout).
+        Receives each progress / summary line (default: print to stdout,
+        timestamped when stdout is not a terminal).
     force : bool, optional
         Rebuild every run (and the catalog) even when up to date.
+    keep_going : bool, optional
+        Runs with invalid parameters are reported and left out (recorded as
+        failed, their last good export kept) instead of stopping the batch;
+        ``exit_status`` is then 2.
+    prune : bool, optional
+        Remove the exports and manifest records of runs that are no longer in
+        the plan (default: when ``plan_runs`` is given, i.e. the whole plan is known).
 
     Returns
     -------
@@ -328,9 +436,13 @@ def run_batch(
 
     Raises
     ------
+    ExportsUnusable
+        Before anything else, when ``exports_dir`` cannot be created or written.
     ParameterError
         Before any kernel starts, if any run to rebuild has wrong parameters
-        (a reused run passed the same check with the same inputs).
+        (a reused run passed the same check with the same inputs), unless ``keep_going``.
+    DataError
+        Before any kernel starts, once, when the data the parameter checks read is broken.
 
     Examples
     --------
@@ -346,46 +458,108 @@ def run_batch(
 
     def say(line: str) -> None:
         with lock:
-            emit(line)
+            try:
+                emit(line)
+            except (BrokenPipeError, ValueError, OSError):  # a closed output ends the output, not the batch
+                pass
 
     clock = time.perf_counter()
     runs = list(runs)
-    exports_dir = Path(exports_dir)
+    exports_dir = check_exports_dir(Path(exports_dir))
     shared = cache.SharedInputs.collect()
     inputs = {run.name: cache.run_inputs(run, shared) for run in runs}
-    # a first look, before the exports folder is locked (or created), only to know
-    # which runs to check: a bad parameter must stop the batch before anything is written
+    # a first look, before the exports folder is locked, only to know which runs to
+    # check: a bad parameter must stop the batch before anything is written
     seen = load_manifest(exports_dir)
     to_check = [run for run in runs if not cache.decide(seen.get(run.name), inputs[run.name], exports_dir, force=force).reuse]
-    check_parameters(to_check)
+    invalid = _check(to_check, keep_going)
     with exports_lock(exports_dir):
-        return _run_locked(runs, exports_dir=exports_dir, jobs=jobs, timeout=timeout, plan_runs=plan_runs,
-                           say=say, force=force, shared=shared, inputs=inputs,
-                           checked={run.name for run in to_check}, clock=clock)
+        batch = _run_locked(runs, exports_dir=exports_dir, jobs=jobs, timeout=timeout, plan_runs=plan_runs,
+                            say=say, force=force, shared=shared, inputs=inputs,
+                            checked={run.name for run in to_check}, clock=clock, keep_going=keep_going,
+                            invalid=invalid, prune=(plan_runs is not None) if prune is None else prune)
+    return batch
+
+
+def _check(runs: Sequence[Run], keep_going: bool) -> dict[str, list[str]]:
+    """Parameter problems by run; raises them all at once unless ``keep_going``."""
+    problems = parameter_problems(runs)
+    if problems and not keep_going:
+        raise parameter_error([problem for found in problems.values() for problem in found])
+    return problems
+
+
+def _clean_temp_files(exports_dir: Path, say) -> None:
+    """Remove the temp files an interrupted batch (kill -9, full disk) left behind.
+
+    Called with the exports lock held: no other batch is writing them.
+    """
+    for pattern in (".*.tmp", ".*.tmp.html"):
+        for temp in Path(exports_dir).glob(pattern):
+            try:
+                temp.unlink()
+            except OSError:
+                continue
+            say(f"removed {temp.name}: left by an interrupted batch")
+
+
+def _remove_orphans(exports_dir: Path, records: dict, plan_names: set[str], say) -> None:
+    """Forget runs that left the plan: their exports (only the files the manifest names) and records."""
+    for name in sorted(set(records) - plan_names):
+        record = records.pop(name)
+        files = ExportFiles.for_name(name)
+        for file_name in (files.html, files.analyst, files.notebook, failed_notebook_name(name)):
+            try:
+                (Path(exports_dir) / file_name).unlink(missing_ok=True)
+            except OSError:
+                pass
+        say(f"removed {name}: no longer in the plan (its exports and manifest entry"
+            f"{', last built ' + str(record.get('time')) if record.get('time') else ''})")
 
 
 def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False, shared=None, inputs=None,
-                checked=None, clock=None) -> BatchResult:
+                checked=None, clock=None, keep_going=False, invalid=None, prune=False) -> BatchResult:
     """The batch proper, once the exports folder is ours (see :func:`run_batch`)."""
     clock = time.perf_counter() if clock is None else clock
     shared = shared or cache.SharedInputs.collect()
     inputs = inputs or {run.name: cache.run_inputs(run, shared) for run in runs}
+    invalid = dict(invalid or {})
+    _clean_temp_files(exports_dir, say)
     records = load_manifest(exports_dir)
     catalog_entry = load_catalog_entry(exports_dir)
     batch = BatchResult()
     results: dict[str, RunResult] = {}
 
+    def record_manifest() -> None:
+        """Save the manifest; a failure (full disk ...) is reported and the batch goes on."""
+        try:
+            save_manifest(exports_dir, records, catalog=catalog_entry)
+        except OSError as exc:
+            message = f"cannot write {MANIFEST_NAME}: {_os_error_text(exc)}"
+            if message not in batch.write_errors:
+                batch.write_errors.append(message)
+                say(f"error: {message}")
+
+    if prune:
+        _remove_orphans(exports_dir, records, {run.name for run in (plan_runs or runs)}, say)
     # the authoritative decision, now that no other batch can write here
     decisions = {run.name: cache.decide(records.get(run.name), inputs[run.name], exports_dir, force=force)
                  for run in runs}
-    to_build = [run for run in runs if not decisions[run.name].reuse]
-    unchecked = [run for run in to_build if run.name not in (checked or ())]
+    unchecked = [run for run in runs if not decisions[run.name].reuse and run.name not in (checked or ())]
     if unchecked:  # the manifest changed between the first look and the lock
-        check_parameters(unchecked)
+        invalid.update(_check(unchecked, keep_going))
+    to_build = [run for run in runs if not decisions[run.name].reuse and run.name not in invalid]
     now = datetime.now(timezone.utc)
     for run in runs:
         decision = decisions[run.name]
-        if decision.reuse:
+        if run.name in invalid:
+            failure = Failure(None, "", "invalid parameters, not run: " + "; ".join(invalid[run.name]))
+            results[run.name] = RunResult(run, failure, now, now)
+            records[run.name] = run_record(records.get(run.name), run=run, status="failed", finished=now,
+                                           duration=0.0, failure=failure, exports_dir=exports_dir)
+            for problem in invalid[run.name]:
+                say(f"invalid {problem}")
+        elif decision.reuse:
             records[run.name] = reused_record(records[run.name], run=run, checked=now)
             last_good = records[run.name]["last_good"]
             results[run.name] = RunResult(
@@ -395,8 +569,9 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False
             say(f"reused {run.name}: up to date (export from {decision.built})")
         else:
             say(f"rebuild {run.name}: {decision.reason}")
-    if len(to_build) < len(runs):
-        save_manifest(exports_dir, records, catalog=catalog_entry)
+    batch.invalid = invalid
+    if len(to_build) < len(runs) or prune:
+        record_manifest()
 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
     total = len(to_build)
@@ -429,30 +604,37 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False
             return None
 
     def worker() -> None:
-        """Take runs until none is left; start each next kernel while the previous run's exports render."""
-        run = claim()
-        prepared = prepare(run) if run is not None else None
-        while run is not None:
-            following: list = [None, None]  # the next run and its kernel
+        """Take runs until none is left; start each next kernel while the previous run's exports render.
 
-            def start_next() -> None:
-                following[0] = claim()
-                if following[0] is not None:
-                    following[1] = prepare(following[0])
+        Whatever escapes (not a run failure: those are results) reaches the
+        main thread through ``outcomes``, so that it never waits for a worker
+        that is gone.
+        """
+        following: list = [None, None]  # the next run and its kernel
+        try:
+            run = claim()
+            prepared = prepare(run) if run is not None else None
+            while run is not None:
+                following[:] = [None, None]
 
-            try:
+                def start_next() -> None:
+                    following[0] = claim()
+                    if following[0] is not None:
+                        following[1] = prepare(following[0])
+
                 result = run_one(run, exports_dir=exports_dir, timeout=timeout, kernels=kernels,
                                  inputs=inputs[run.name], prepared=prepared, after_execution=start_next)
-            except BaseException as exc:  # not a run failure (those are results): stop the batch
-                if following[1] is not None:
-                    following[1].dispose()
-                outcomes.put(exc)
-                return
-            outcomes.put(result)
-            run, prepared = following
-            if stopping.is_set() and prepared is not None:
-                prepared.dispose()
-                return
+                outcomes.put(result)
+                run, prepared = following
+                following[:] = [None, None]
+                if stopping.is_set() and prepared is not None:
+                    prepared.dispose()
+                    return
+        except BaseException as exc:
+            if following[1] is not None:
+                following[1].dispose()
+            outcomes.put(exc)
+            return
         try:  # no run left for this worker: the catalog, while the other workers finish theirs
             catalog_once()
         except Exception:  # _catalog reports its own failures; anything else is retried below
@@ -487,8 +669,9 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False
                     exports_dir=exports_dir,
                     cache=result.cache,
                     cell_seconds=result.cell_seconds,
+                    failed_notebook=result.failed_notebook,
                 )
-                save_manifest(exports_dir, records, catalog=catalog_entry)
+                record_manifest()
                 line = f"[{done}/{total}] {result.run.name} {result.status} {result.duration:.1f}s"
                 if result.failure is not None:
                     line += f": {result.failure.describe()}"
@@ -511,8 +694,13 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False
         say(batch.catalog_error)
     if to_build or written:
         _forget_keys_of_changed_inputs(to_build, records, inputs, catalog_entry if written else None, say)
-    save_manifest(exports_dir, records, catalog=catalog_entry)
-    batch.index_path = write_index(exports_dir, list(plan_runs or runs), records, catalog_href=catalog_href)
+    record_manifest()
+    try:
+        batch.index_path = write_index(exports_dir, list(plan_runs or runs), records, catalog_href=catalog_href)
+    except OSError as exc:
+        message = f"cannot write {INDEX_NAME}: {_os_error_text(exc)}"
+        batch.write_errors.append(message)
+        say(f"error: {message}")
     batch.elapsed = time.perf_counter() - clock
 
     for line in summary_lines(batch, records):
@@ -548,6 +736,9 @@ def _catalog(exports_dir: Path, shared: cache.SharedInputs, entry: Mapping[str, 
         return CATALOG_NAME, dict(entry), False, None
     started = datetime.now(timezone.utc)
     href, error = write_catalog_page(exports_dir)
+    if error:  # published in the index and the log: no machine paths
+        error = make_scrubber(paths.project_root(), extra_dirs=[(Path(exports_dir).absolute(), "<exports>"),
+                                                                (paths.data_dir(), "<data>")])(error)
     if href is None or error:
         return href, None, False, error
     entry = {"key": key, "inputs": cache.catalog_inputs(shared), "digest": cache.file_digest(page),
@@ -599,7 +790,14 @@ def summary_lines(batch: BatchResult, records=None) -> list[str]:
         last_good = ((records or {}).get(result.run.name) or {}).get("last_good")
         if last_good:
             line += f" [kept last good export from {last_good.get('time')}]"
+        if result.failed_notebook:
+            line += f" [executed notebook: {result.failed_notebook}]"
         lines.append(line)
+    for message in batch.write_errors:
+        lines.append(f"ERROR {message}")
+    if batch.invalid:
+        lines.append(f"{len(batch.invalid)} run(s) left out for invalid parameters (--keep-going): "
+                     f"{', '.join(batch.invalid)}")
     if batch.index_path is not None:
         lines.append(f"index: {batch.index_path}")
     return lines

@@ -72,6 +72,10 @@ class Failure:
         """JSON-ready form (for the manifest)."""
         return {"cell": self.cell, "cell_source": self.cell_source, "error": self.error}
 
+    def scrubbed(self, scrub) -> "Failure":
+        """The same failure with machine paths and names removed (see `sanitize.make_scrubber`)."""
+        return Failure(self.cell, scrub(self.cell_source), scrub(self.error))
+
 
 @dataclass(frozen=True)
 class Execution:
@@ -86,6 +90,9 @@ class Execution:
         Set when the run failed.
     started, finished : datetime.datetime
         UTC times.
+    partial : nbformat.NotebookNode or None
+        When the run failed: the notebook as far as it executed (outputs up
+        to the failing cell), for debugging; not sanitized.
     """
 
     run: Run
@@ -93,6 +100,7 @@ class Execution:
     failure: Failure | None
     started: datetime
     finished: datetime
+    partial: nbformat.NotebookNode | None = None
 
     @property
     def ok(self) -> bool:
@@ -132,6 +140,10 @@ class _CellTracker:
 
     def __init__(self) -> None:
         self.started: list[tuple[int, nbformat.NotebookNode]] = []
+        self.notebook: nbformat.NotebookNode | None = None
+
+    def on_notebook_start(self, notebook: nbformat.NotebookNode, **_: Any) -> None:
+        self.notebook = notebook
 
     def on_cell_start(self, cell: nbformat.NotebookNode, cell_index: int, **_: Any) -> None:
         self.started.append((cell_index, cell))
@@ -440,6 +452,7 @@ def execute_run(
             # the kernel's working directory, without a process-wide os.chdir
             resources={"metadata": {"path": str(run.notebook.parent)}},
             on_cell_start=tracker.on_cell_start,
+            on_notebook_start=tracker.on_notebook_start,
             **how,
         )
     except PapermillExecutionError as exc:
@@ -461,4 +474,6 @@ def execute_run(
             kernels.discard(kernel.process)
     if failure is not None and kernels is not None and kernels.stopped:
         failure = Failure(failure.cell, failure.cell_source, "interrupted: the batch was stopped")
-    return Execution(run=run, notebook=notebook if failure is None else None, failure=failure, started=started, finished=_now())
+    partial = tracker.notebook if failure is not None and not (kernels is not None and kernels.stopped) else None
+    return Execution(run=run, notebook=notebook if failure is None else None, failure=failure, started=started,
+                     finished=_now(), partial=partial)

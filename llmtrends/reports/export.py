@@ -162,6 +162,7 @@ def publish(files: Mapping[Path, bytes]) -> None:
         Target path -> content.
     """
     staged: list[tuple[Path, Path]] = []
+    target = None
     try:
         for target, content in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -173,9 +174,11 @@ def publish(files: Mapping[Path, bytes]) -> None:
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temp, FILE_MODE)
-    except BaseException:
+    except BaseException as exc:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and target is not None:  # name the file meant, not its temp file
+            raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
         raise
     for temp, target in staged:
         os.replace(temp, target)

@@ -8,6 +8,7 @@ the "last good export" of a run that has since failed. One record per run::
      "time": "2025-07-31T09:30:00Z", "duration": 4.1, "cell_seconds": 3.2,
      "build": "rebuilt" | "reused" | null, "checked": "2025-08-01T06:00:00Z",
      "failure": {"cell": 4, "cell_source": "...", "error": "..."} | null,
+     "failed_notebook": "vendor-share.failed.ipynb" | null,
      "last_good": {"time": ..., "title": ..., "parameters": ..., "sources": [...],
                    "files": {"html": ..., "analyst": ..., "notebook": ...},
                    "key": ..., "inputs": {...}, "digests": {file: sha256},
@@ -19,10 +20,20 @@ seconds from kernel start to exports published and ``cell_seconds`` the part
 of it spent executing cells. ``key``, ``inputs`` and ``digests`` belong to
 the cache (see `llmtrends.reports.cache`). Besides ``runs`` the document
 holds ``catalog``: the key and digest of the data catalog page.
+
+``failed_notebook`` names the executed notebook of a failed run, kept beside
+the exports (scrubbed like them) to debug from; it is removed when the run
+next succeeds. Failure texts are scrubbed of machine paths before they are
+recorded.
+
+A record of the wrong shape (hand-edited, or from another version) is treated
+as absent: every value read from it has the type and, where it is a choice,
+one of the values listed above; file names are the run's own export names.
 """
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
@@ -55,20 +66,102 @@ def load_manifest(exports_dir: Path) -> dict[str, dict[str, Any]]:
     path = Path(exports_dir) / MANIFEST_NAME
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
-    runs = document.get("runs", {}) if isinstance(document, dict) else {}
-    return {name: record for name, record in runs.items() if isinstance(record, dict)}
+    runs = document.get("runs") if isinstance(document, dict) else None
+    if not isinstance(runs, dict):
+        return {}
+    return {name: record for name, record in runs.items() if valid_record(name, record)}
+
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+
+def _optional(value: Any, kind: type | tuple) -> bool:
+    return value is None or (isinstance(value, kind) and not isinstance(value, bool))
+
+
+def _text_list(value: Any) -> bool:
+    return value is None or (isinstance(value, list) and all(isinstance(item, str) for item in value))
+
+
+def valid_record(name: Any, record: Any) -> bool:
+    """Whether a manifest record has the shape this module writes (see the module description).
+
+    Parameters
+    ----------
+    name : object
+        Its key in ``runs``.
+    record : object
+
+    Returns
+    -------
+    bool
+        ``False`` for anything another part of the batch could trip over: a
+        status outside ``ok``/``failed``, a failure that is not a mapping of
+        texts, export file names other than the run's own (``<name>.html``
+        ...), a time that is not text ...
+    """
+    if not isinstance(name, str) or not _SLUG.match(name) or not isinstance(record, dict):
+        return False
+    if record.get("status") not in ("ok", "failed") or record.get("build") not in ("rebuilt", "reused", None):
+        return False
+    for key in ("name", "title", "notebook", "time", "checked"):
+        if not _optional(record.get(key), str):
+            return False
+    for key in ("duration", "cell_seconds"):
+        if not _optional(record.get(key), (int, float)):
+            return False
+    if not _optional(record.get("parameters"), dict):
+        return False
+    failure = record.get("failure")
+    if failure is not None:
+        if not isinstance(failure, dict) or not _optional(failure.get("cell"), int):
+            return False
+        if not isinstance(failure.get("error", ""), str) or not isinstance(failure.get("cell_source", ""), str):
+            return False
+    if record.get("failed_notebook") not in (None, failed_notebook_name(name)):
+        return False
+    last_good = record.get("last_good")
+    if last_good is None:
+        return True
+    if not isinstance(last_good, dict):
+        return False
+    files = ExportFiles.for_name(name)
+    if last_good.get("files") != {"html": files.html, "analyst": files.analyst, "notebook": files.notebook}:
+        return False
+    for key in ("time", "title", "key"):
+        if not _optional(last_good.get(key), str):
+            return False
+    for key in ("duration", "cell_seconds"):
+        if not _optional(last_good.get(key), (int, float)):
+            return False
+    if not _text_list(last_good.get("sources")) or not _optional(last_good.get("parameters"), dict):
+        return False
+    for key in ("inputs", "digests"):
+        value = last_good.get(key)
+        if value is not None and not (isinstance(value, dict) and all(isinstance(v, (str, type(None)))
+                                                                      for v in value.values())):
+            return False
+    return True
+
+
+def failed_notebook_name(name: str) -> str:
+    """The file a failed run's executed notebook is kept in: ``<name>.failed.ipynb``."""
+    return f"{name}.failed.ipynb"
 
 
 def load_catalog_entry(exports_dir: Path) -> dict[str, Any] | None:
     """The ``catalog`` entry of ``exports_dir/manifest.json`` (key and digest of the catalog page)."""
     try:
         document = json.loads((Path(exports_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     entry = document.get("catalog") if isinstance(document, dict) else None
-    return entry if isinstance(entry, dict) else None
+    if not isinstance(entry, dict) or not all(isinstance(entry.get(key), (str, type(None)))
+                                              for key in ("key", "digest", "time")):
+        return None
+    return entry
 
 
 def save_manifest(
@@ -125,8 +218,12 @@ def last_good_from_disk(exports_dir: Path, name: str) -> dict[str, Any] | None:
     except Exception:
         return record
     own = nb.metadata.get("llmtrends", {})
-    record["time"] = own.get("end_time") or record["time"]
-    record["parameters"] = own.get("parameters")
+    if not isinstance(own, dict):  # a notebook edited by hand: only its file time is trusted
+        return record
+    if isinstance(own.get("end_time"), str):
+        record["time"] = own["end_time"]
+    if isinstance(own.get("parameters"), dict):
+        record["parameters"] = own["parameters"]
     record["sources"] = notebook_sources(nb)
     return record
 
@@ -144,6 +241,7 @@ def run_record(
     exports_dir: Path | None = None,
     cache: Mapping[str, Any] | None = None,
     cell_seconds: float | None = None,
+    failed_notebook: str | None = None,
 ) -> dict[str, Any]:
     """The manifest record of a run that just finished.
 
@@ -168,6 +266,8 @@ def run_record(
         stored in its ``last_good`` so that a later batch can reuse them.
     cell_seconds : float, optional
         Seconds the run's cells spent executing.
+    failed_notebook : str, optional
+        File name of the executed notebook kept for a failed run.
 
     Returns
     -------
@@ -205,6 +305,7 @@ def run_record(
         "build": "rebuilt" if status == "ok" else None,
         "checked": time,
         "failure": failure.to_dict() if failure is not None else None,
+        "failed_notebook": failed_notebook if status != "ok" else None,
         "last_good": last_good,
     }
 

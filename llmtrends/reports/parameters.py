@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from llmtrends.errors import LlmtrendsError, ParameterError
+from llmtrends.errors import DataError, LlmtrendsError, ParameterError
 from llmtrends.reports.plan import Run
 
 if TYPE_CHECKING:  # papermill and nbformat are imported when a run is checked
@@ -239,8 +239,12 @@ def _validator_problems(run: Run, validator: str, merged: dict[str, Any]) -> lis
         ]
     try:
         validate(validator, merged)
+    except DataError:
+        raise  # the data, not this run, is broken: reported once by the caller, not once per run
     except LlmtrendsError as exc:
         return [f"{_label(run)}: {exc}"]
+    except Exception as exc:  # a validator that breaks is this run's problem, not a traceback
+        return [f"{_label(run)}: validator {validator!r} failed: {type(exc).__name__}: {exc}"]
     return []
 
 
@@ -294,6 +298,35 @@ def run_parameter_problems(run: Run) -> list[str]:
     return problems
 
 
+def parameter_problems(runs: Iterable[Run]) -> dict[str, list[str]]:
+    """The problems of each run that has any, by run name (see `run_parameter_problems`).
+
+    Raises
+    ------
+    DataError
+        When a validator cannot read the data: that is one problem, whatever
+        the number of runs.
+    """
+    found: dict[str, list[str]] = {}
+    for run in runs:
+        problems = run_parameter_problems(run)
+        if problems:
+            found[run.name] = problems
+    return found
+
+
+def parameter_error(problems: list[str]) -> ParameterError:
+    """One `ParameterError` listing ``problems`` (``error.problems``)."""
+    head = (
+        f"{len(problems)} parameter problems; no run was started:"
+        if len(problems) > 1
+        else "parameter problem; no run was started:"
+    )
+    error = ParameterError(head + "\n  " + "\n  ".join(problems))
+    error.problems = problems
+    return error
+
+
 def check_parameters(runs: Iterable[Run]) -> None:
     """Check the parameters of every run; raise one error listing all problems.
 
@@ -307,16 +340,9 @@ def check_parameters(runs: Iterable[Run]) -> None:
         If any run has an unknown parameter, a value of the wrong type, or a
         value its notebook's validator rejects. ``error.problems`` holds one
         message per problem.
+    DataError
+        Once, when the data the validators read is broken.
     """
-    problems: list[str] = []
-    for run in runs:
-        problems.extend(run_parameter_problems(run))
+    problems = [problem for found in parameter_problems(runs).values() for problem in found]
     if problems:
-        head = (
-            f"{len(problems)} parameter problems; no run was started:"
-            if len(problems) > 1
-            else "parameter problem; no run was started:"
-        )
-        error = ParameterError(head + "\n  " + "\n  ".join(problems))
-        error.problems = problems
-        raise error
+        raise parameter_error(problems)

@@ -25,6 +25,10 @@ from llmtrends.errors import PlanError
 #: Export names: lower-case letters, digits and hyphens, not starting with a hyphen.
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
+#: Names a run may not take: its exports (``<name>.html`` ...) would overwrite a page the batch
+#: writes itself (index.html, catalog.html) or be mistaken for one (manifest.json).
+RESERVED_NAMES = ("index", "catalog", "manifest")
+
 REQUIRED_KEYS = ("name", "notebook", "title")
 OPTIONAL_KEYS = ("parameters",)
 
@@ -146,6 +150,11 @@ def _check_entry(position: int, entry: Any, plan_dir: Path, problems: list[str])
                 f"{label}: name {name!r} is not a slug "
                 "(lower-case letters, digits and '-', starting with a letter or digit)"
             )
+        elif name in RESERVED_NAMES:
+            own.append(
+                f"{label}: name {name!r} is reserved: the batch writes {name}.html/.json itself "
+                f"(reserved: {', '.join(RESERVED_NAMES)})"
+            )
     title = entry.get("title")
     if title not in (None, "") and not isinstance(title, str):
         own.append(f"{label}: title must be text, got {_type_name(title)} {title!r}")
@@ -213,6 +222,31 @@ def load_plan(path: str | Path) -> list[Run]:
     >>> [run.name for run in runs]  # doctest: +SKIP
     ['vendor-share', 'open-vs-closed']
     """
+    runs, problems = check_plan(path)
+    if problems:
+        head = f"{path}: {len(problems)} problem(s) in the plan:" if len(problems) > 1 else f"{path}:"
+        raise PlanError(head + "\n  " + "\n  ".join(problems))
+    return runs
+
+
+def check_plan(path: str | Path) -> tuple[list[Run], list[str]]:
+    """The valid runs of a plan and the problems of the others (for ``llmtrends run --keep-going``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    (runs, problems) : tuple of (list of Run, list of str)
+        Every run without a problem, in plan order (of two runs with one name,
+        neither), and one message per problem.
+
+    Raises
+    ------
+    PlanError
+        When the file itself is unusable (missing, not YAML, no ``reports`` list).
+    """
     path = Path(path)
     document = _read_yaml(path)
     if not isinstance(document, dict) or "reports" not in document:
@@ -234,19 +268,17 @@ def load_plan(path: str | Path) -> list[Run]:
     ]
 
     first_position: dict[str, int] = {}
+    twice: set[str] = set()
     for position, entry in enumerate(entries, start=1):
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name:
             continue
         if name in first_position:
             problems.append(f"runs #{first_position[name]} and #{position} are both named {name!r}")
+            twice.add(name)
         else:
             first_position[name] = position
-
-    if problems:
-        head = f"{path}: {len(problems)} problem(s) in the plan:" if len(problems) > 1 else f"{path}:"
-        raise PlanError(head + "\n  " + "\n  ".join(problems))
-    return [run for run in runs if run is not None]
+    return [run for run in runs if run is not None and run.name not in twice], problems
 
 
 def select_runs(runs: Sequence[Run], only: Iterable[str] | None) -> list[Run]:

@@ -33,6 +33,10 @@ REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 
 _PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+_INJECTED_TAG = "injected-parameters"
+#: The id given to papermill's injected-parameters cell (papermill makes a random one, so two
+#: builds of the same run would differ).
+INJECTED_CELL_ID = "injected-parameters"
 _BINARY_PREFIXES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
@@ -110,6 +114,9 @@ def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = (
 
     patterns: list[tuple[re.Pattern[str], str]] = [
         (re.compile(r"(?:/home|/Users|[A-Za-z]:\\Users)[/\\][^/\\\s\"'<>]+"), "~"),
+        # the kernel's process id in the file names of its cells (warnings, tracebacks):
+        # different in every build, so two builds of the same inputs would differ
+        (re.compile(r"\bipykernel_\d+"), "ipykernel"),
     ]
     try:
         user = getpass.getuser()
@@ -220,9 +227,12 @@ def sanitize_notebook(
 
     cells = []
     for cell in clean.cells:
-        if _PAPERMILL_ERROR_TAG in cell.get("metadata", {}).get("tags", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if _PAPERMILL_ERROR_TAG in tags:
             continue
         cell.metadata.pop("papermill", None)
+        if _INJECTED_TAG in tags and "id" in cell:
+            cell["id"] = INJECTED_CELL_ID
         if cell.cell_type == "code":
             outputs = []
             for output in cell.get("outputs", []):
