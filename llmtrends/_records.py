@@ -20,12 +20,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from . import _yaml, schemas
 from .errors import DataError
-
-try:  # the C loader is several times faster; fall back where libyaml is absent
-    _YamlLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _YamlLoader = yaml.SafeLoader
 
 OBSERVATION_COLUMNS = (
     "obs_id", "source_id", "theme", "metric", "segment", "entity", "period",
@@ -175,6 +171,9 @@ def read_text(path: Path, root: Path, problems: list[Problem]) -> str | None:
     except FileNotFoundError:
         problems.append(Problem(name, "file is missing"))
         return None
+    except OSError as exc:  # a folder in its place, no permission ...
+        problems.append(Problem(name, f"cannot be read: {exc.strerror or exc}; accepted: a readable file"))
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -191,18 +190,35 @@ def read_text(path: Path, root: Path, problems: list[Problem]) -> str | None:
 
 
 def read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
+    """The YAML document of a data file, read safely (`llmtrends._yaml`) and checked against its schema.
+
+    Returns ``None`` (with the problems recorded) when the file is missing,
+    not YAML, refused (duplicate key, alias, non-decimal number) or of the
+    wrong shape (`llmtrends.schemas`): no field of it is read then.
+    """
     text = read_text(path, root, problems)
     if text is None:
         return None
+    name = _rel(path, root)
     try:
-        return yaml.load(text, Loader=_YamlLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        column = f" at column {mark.column + 1}" if mark is not None else ""
-        problems.append(Problem(_rel(path, root), f"YAML syntax error{column}: {what}; accepted: valid YAML", line=line))
+        document = _yaml.load(text)
+    except _yaml.Refused as refused:
+        column = f" at column {refused.column}" if refused.column is not None else ""
+        if refused.syntax:
+            message = f"YAML syntax error{column}: {refused.problem}; accepted: valid YAML"
+        else:
+            message = f"{refused.problem}{column and ' (' + column.strip() + ')'}"
+        problems.append(Problem(name, message, line=refused.line))
         return None
+    except RecursionError:
+        problems.append(Problem(name, "nested too deeply to read; accepted: plain mappings and lists"))
+        return None
+    shape = schemas.problems(path.name, document, text)
+    if shape:
+        problems.extend(Problem(name, message, line=line, record=record, column=column)
+                        for line, record, column, message in shape)
+        return None
+    return document
 
 
 def read_csv_rows(path: Path, root: Path, required: Iterable[str], problems: list[Problem],
@@ -719,6 +735,13 @@ def _load_tables(reg: Registry, problems: list[Problem]) -> tuple[dict, dict]:
                     ok = False
                 else:
                     row = dict(row, vendor=vid)
+            for col, col_spec in spec["columns"].items():  # typed columns: load() casts them
+                if isinstance(col_spec, dict) and col_spec.get("type") == "int" and col in row:
+                    if not re.fullmatch(r"-?[0-9]+", row[col].strip()):
+                        found = repr(row[col].strip()) if row[col].strip() else "nothing"
+                        add(f"{found} is not a whole number; accepted: ASCII digits like 3 "
+                            f"(column '{col}' is typed int in tables.yaml)", col)
+                        ok = False
             if ok:
                 clean.append(dict({k: v.strip() for k, v in row.items()}, _file=fname, _line=line))
         rows_by_table[str(tname)] = clean
@@ -738,6 +761,9 @@ def load_registry(root: Path) -> Registry:
         raise DataError(problems)
     reg = Registry(root, themes, segments, units, qualifiers, entities, aliases, metrics, documents, sources, {})
     reg.observations = _load_observations(reg, problems)
+    if not reg.observations and not problems:
+        problems.append(Problem("data/observations/", "no observation rows (every file holds only its header); "
+                                                      "accepted: at least one figure"))
     from ._evidence import check_statements, load_disagreements
     if not problems:  # declarations name obs_ids: checked against valid rows only
         reg.disagreements = load_disagreements(reg, problems)

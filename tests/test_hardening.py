@@ -283,7 +283,10 @@ def test_two_builds_of_runs_with_parameters_are_byte_identical_apart_from_timest
     builds = []
     for attempt in ("first", "second"):
         exports = tmp_path / "exports"
-        run_batch(load_plan(plan_dir / "reports.yaml"), exports_dir=exports, jobs=2, emit=_quiet, force=True)
+        lines: list[str] = []
+        result = run_batch(load_plan(plan_dir / "reports.yaml"), exports_dir=exports, jobs=2, emit=lines.append,
+                           force=True)
+        assert result.exit_status == 0, "\n".join(lines)
         builds.append({path.name: _normalised(path) for path in sorted(exports.iterdir())
                        if not path.name.startswith(".")})
     first, second = builds

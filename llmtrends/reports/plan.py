@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import yaml
-
+from llmtrends import _yaml
 from llmtrends.errors import PlanError
 
 #: Export names: lower-case letters, digits and hyphens, not starting with a hyphen.
@@ -64,51 +63,30 @@ class Run:
             object.__setattr__(self, "notebook_name", self.notebook.name)
 
 
-class _PlanLoader(yaml.SafeLoader):
-    """Safe loader that rejects a key repeated inside one mapping."""
-
-
-def _construct_mapping_without_duplicates(loader: _PlanLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            hash(key)
-        except TypeError:
-            continue  # let the default constructor produce its usual error
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first given on line {seen[key].start_mark.line + 1})", mark
-            )
-        seen[key] = key_node
-    return loader.construct_mapping(node, deep=deep)
-
-
-_PlanLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping_without_duplicates)
-
-
 def _read_yaml(path: Path) -> Any:
+    """The plan document, read with the data files' safe YAML reader (`llmtrends._yaml`).
+
+    Duplicate keys, aliases (a "billion laughs" plan would otherwise take
+    gigabytes) and non-decimal numbers are refused with their line.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PlanError(f"plan file not found: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise PlanError(f"cannot read plan file {path}: not UTF-8 (byte offset {exc.start}); "
+                        "accepted: UTF-8 text") from None
     except OSError as exc:
         raise PlanError(f"cannot read plan file {path}: {exc.strerror or exc}") from None
     try:
-        return yaml.load(text, Loader=_PlanLoader)  # noqa: S506 - _PlanLoader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        context_mark = getattr(exc, "context_mark", None)
-        if context and context_mark is not None and context_mark.line != getattr(mark, "line", None):
-            # e.g. an unclosed '[' is only noticed lines later: say where it opened
-            problem += f" ({context} that starts at line {context_mark.line + 1}, column {context_mark.column + 1})"
-        if mark is not None:
-            where = f"line {mark.line + 1}, column {mark.column + 1}"
-            raise PlanError(f"{path}: YAML syntax error at {where}: {problem}") from None
-        raise PlanError(f"{path}: YAML syntax error: {problem}") from None
+        return _yaml.load(text)
+    except _yaml.Refused as refused:
+        where = f"line {refused.line}, column {refused.column}" if refused.line is not None else ""
+        if refused.syntax:
+            raise PlanError(f"{path}: YAML syntax error{' at ' + where if where else ''}: {refused.problem}") from None
+        raise PlanError(f"{path}: {where + ': ' if where else ''}{refused.problem}") from None
+    except RecursionError:
+        raise PlanError(f"{path}: nested too deeply to read; accepted: plain mappings and lists") from None
 
 
 def _describe(position: int, name: Any) -> str:
