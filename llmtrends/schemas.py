@@ -165,6 +165,40 @@ DOCUMENTS = {
     "additionalProperties": DOCUMENT,
 }
 
+STATEMENT = {
+    "type": "object",
+    "accepted": "a mapping {doc: document id, value: ..., quote: verbatim text}",
+    "properties": {
+        "doc": {"type": "string", "accepted": "a document id (text)"},
+        "value": {"type": ["string", "number", "date", "null"], "accepted": "a value (text, number or date)"},
+        "quote": TEXT,
+    },
+}
+
+DISAGREEMENT = {
+    "type": "object",
+    "accepted": "a mapping with id, kind, obs_ids (or source, field, statements), stands, reason ...",
+    "properties": {
+        "id": {"type": "string", "accepted": "a slug (text)"},
+        "kind": TEXT,
+        "obs_ids": {"type": "array", "items": {"type": "string", "accepted": "an obs_id (text)"},
+                    "accepted": "a list of obs_ids, like [mm25-x, me25-x]"},
+        "stands": TEXT_OR_NULL,
+        "reason": TEXT,
+        "reason_quote": TEXT_OR_NULL,
+        "reason_doc": TEXT_OR_NULL,
+        "source": TEXT,
+        "field": TEXT,
+        "statements": {"type": "array", "items": STATEMENT, "accepted": "a list of {doc, value, quote}"},
+    },
+}
+
+DISAGREEMENTS = {
+    "type": ["array", "null"],
+    "items": DISAGREEMENT,
+    "accepted": "a list of disagreements (- id: ...)",
+}
+
 #: The schema of each YAML file of data/, by file name.
 SCHEMAS: dict[str, dict] = {
     "vocabulary.yaml": VOCABULARY,
@@ -172,6 +206,7 @@ SCHEMAS: dict[str, dict] = {
     "tables.yaml": TABLES,
     "sources.yaml": SOURCES,
     "documents.yaml": DOCUMENTS,
+    "disagreements.yaml": DISAGREEMENTS,
 }
 
 _validators: dict[str, Any] = {}
@@ -212,6 +247,12 @@ def _record(file_name: str, path: list, document: Any) -> str | None:
                 ident = None
             return f"entity '{ident}'" if isinstance(ident, str) else f"entity #{path[1] + 1}"
         return None
+    if file_name == "disagreements.yaml" and isinstance(path[0], int):
+        try:
+            ident = document[path[0]].get("id")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            ident = None
+        return f"disagreement '{ident}'" if isinstance(ident, str) else f"disagreement #{path[0] + 1}"
     if file_name == "sources.yaml":
         return f"source '{path[1]}'" if path[0] == "sources" and len(path) > 1 else None
     label = {"metrics.yaml": "metric", "tables.yaml": "table", "documents.yaml": "document"}.get(file_name)
