@@ -1,0 +1,291 @@
+"""Numbers, dates and names as people write them.
+
+Everything a stakeholder reads goes through here: ``42%``, ``$8.4B``,
+``2,131``, ``Dec 2025``, "end of 2023", display names of categories, boards
+and segments (``data/labels.yaml``), metric titles (``metrics.yaml``) and
+citations without ids or ISO dates.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+from datetime import date, datetime
+
+import yaml
+
+from . import paths
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_UNNAMED = re.compile(r"\s*\((?:report|source|edition) not named by the relay\)", re.I)
+
+
+class _Lazy:
+    """``datasets`` imported on first use: formatting numbers and dates needs no pandas."""
+
+    def __getattr__(self, name):
+        from . import datasets as module
+
+        return getattr(module, name)
+
+
+datasets = _Lazy()
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("", "nan", "NaT", "None")
+
+
+# --------------------------------------------------------------------------- numbers
+
+def number(x, digits: int = 1) -> str:
+    """``2131.0 -> '2,131'``, ``13.0 -> '13'``, ``33.3 -> '33.3'`` (at most ``digits`` decimals)."""
+    if _missing(x):
+        return ""
+    x = float(x)
+    text = f"{x:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def percent(x, digits: int = 1) -> str:
+    """``42.0 -> '42%'``."""
+    return "" if _missing(x) else number(x, digits) + "%"
+
+
+def points(x, digits: int = 1) -> str:
+    """A change in percentage points with its sign: ``+7 points``, ``-6 points``."""
+    if _missing(x):
+        return ""
+    sign = "+" if float(x) > 0 else ("−" if float(x) < 0 else "")
+    return f"{sign}{number(abs(float(x)), digits)} points"
+
+
+_MONEY = {"usd": ("$", ""), "usd_million": ("$", "M"), "usd_billion": ("$", "B"),
+          "cny": ("CNY ", ""), "cny_million": ("CNY ", "M"), "cny_billion": ("CNY ", "B")}
+
+
+def value(x, unit: str, qualifier: str = "exact", low=None, high=None) -> str:
+    """One figure with its unit and wording: ``'about 33%'``, ``'$8.4B'``, ``'9-12 months'``.
+
+    The qualifier travels with the number, so an approximate figure is never
+    stated as exact.
+    """
+    if _missing(x):
+        return ""
+    if not _missing(low) and not _missing(high):
+        core = f"{number(low)}–{number(high)}"
+    else:
+        core = number(x)
+    if unit == "percent":
+        core += "%"
+    elif unit == "percentage_points":
+        core += " points"
+    elif unit == "multiple":
+        core += "×"
+    elif unit in _MONEY:
+        core = _MONEY[unit][0] + core + _MONEY[unit][1]
+    elif unit == "rank":
+        core = "#" + core
+    else:
+        label = datasets.registry().units.get(unit, unit.replace("_", " "))
+        core += " " + label
+    prefix = {"approx": "about ", "at_least": "at least ", "at_most": "at most "}.get(str(qualifier), "")
+    return prefix + core
+
+
+def row_value(row) -> str:
+    """:func:`value` of one figure row (a mapping or a namedtuple-like)."""
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    return value(get("value"), get("unit"), get("qualifier", "exact"), get("value_low"), get("value_high"))
+
+
+# --------------------------------------------------------------------------- dates and periods
+
+def _as_date(moment) -> date | None:
+    if _missing(moment):
+        return None
+    if isinstance(moment, datetime):
+        return moment.date()
+    if isinstance(moment, date):
+        return moment
+    if hasattr(moment, "to_pydatetime"):
+        return moment.to_pydatetime().date()
+    text = str(moment).strip()
+    for fmt, cut in (("%Y-%m-%d", 10), ("%Y-%m", 7)):
+        try:
+            return datetime.strptime(text[:cut], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def month(moment) -> str:
+    """``'2025-12-09T10:00:00Z' -> 'Dec 2025'``; ``'2024' -> '2024'``; unknown -> ``''``."""
+    if _missing(moment):
+        return ""
+    text = str(moment).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return text
+    d = _as_date(moment)
+    return f"{MONTHS[d.month - 1]} {d.year}" if d else text
+
+
+def day(moment) -> str:
+    """``'2025-07-31' -> '31 Jul 2025'`` (a month or year stays as it is)."""
+    text = "" if _missing(moment) else str(moment).strip()
+    if re.fullmatch(r"\d{4}(-\d\d)?", text):
+        return month(text)
+    d = _as_date(moment)
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else text
+
+
+def when(moment) -> str:
+    """A build or generation time: ``'27 Nov 2026, 15:40 UTC'``."""
+    if _missing(moment):
+        return ""
+    text = str(moment)
+    try:
+        d = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return day(text)
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}, {d:%H:%M} UTC"
+
+
+def period(label) -> str:
+    """A period label as people write it.
+
+    ``end-2023 -> 'end of 2023'``, ``mid-2025 -> 'mid-2025'``, ``2024-11 -> 'Nov 2024'``,
+    ``2024-12..2025-10 -> 'Dec 2024 to Oct 2025'``, ``mid-2024..mid-2025 -> 'mid-2024 to mid-2025'``.
+    """
+    if _missing(label):
+        return ""
+    text = str(label).strip()
+    if ".." in text:
+        a, b = text.split("..", 1)
+        return f"{period(a)} to {period(b)}"
+    m = re.fullmatch(r"end-(\d{4})", text)
+    if m:
+        return f"end of {m.group(1)}"
+    m = re.fullmatch(r"(early|start|begin)-(\d{4})", text)
+    if m:
+        return f"early {m.group(2)}"
+    m = re.fullmatch(r"(\d{4})-(\d\d)(-\d\d)?", text)
+    if m:
+        return day(text) if m.group(3) else month(text)
+    m = re.fullmatch(r"(\d{4})-?Q([1-4])", text)
+    if m:
+        return f"Q{m.group(2)} {m.group(1)}"
+    return text
+
+
+# --------------------------------------------------------------------------- names
+
+@functools.lru_cache(maxsize=4)
+def _labels_at(path: str, mtime: float) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def labels() -> dict:
+    """``data/labels.yaml``: display names by kind (segment, board, agent_map_category, theme ...)."""
+    path = paths.data_dir() / "labels.yaml"
+    if not path.is_file():
+        return {}
+    return _labels_at(str(path), path.stat().st_mtime)
+
+
+def label(kind: str, key) -> str:
+    """Display name of ``key`` of kind ``kind``; an unknown key is written in words (``a_b -> 'A b'``)."""
+    if _missing(key):
+        return ""
+    name = (labels().get(kind) or {}).get(str(key))
+    if name:
+        return str(name)
+    return str(key).replace("_", " ").strip().capitalize()
+
+
+def segment(key) -> str:
+    """``'enterprise' -> 'Enterprises'``."""
+    return label("segment", key)
+
+
+def theme(key) -> str:
+    """A theme's short display name (``'open_vs_closed' -> 'Open vs closed models'``)."""
+    return label("theme", key)
+
+
+def metric(key) -> str:
+    """A metric's title from metrics.yaml (its id in words when it has none)."""
+    meta = datasets.registry().metrics.get(key, {})
+    return str(meta.get("title") or str(key).replace("_", " ").capitalize())
+
+
+def entity(key) -> str:
+    """An entity's display name from vocabulary.yaml (the key in words when unknown)."""
+    reg = datasets.registry()
+    eid = reg.entity_id(key) if key is not None else None
+    if eid and eid in reg.entities:
+        return str(reg.entities[eid]["name"])
+    return label("entity", key)
+
+
+def report_title(source_id: str) -> str:
+    """A source's report title without relay remarks such as "(report not named by the relay)"."""
+    s = datasets.registry().sources[source_id]
+    title = _UNNAMED.sub("", str(s.get("title") or "")).strip(" ,;")
+    return title
+
+
+def publisher(source_id: str) -> str:
+    """A source's publisher as printed in sources.yaml."""
+    return str(datasets.registry().sources[source_id].get("publisher") or "")
+
+
+def source_short(source_id: str) -> str:
+    """``'Menlo Ventures, Jul 2025'`` - publisher and publication month (year) only."""
+    s = datasets.registry().sources[source_id]
+    published = month(s.get("published"))
+    return f"{publisher(source_id)}, {published}" if published else publisher(source_id)
+
+
+def source(source_id: str) -> str:
+    """A citation for readers: publisher, report title, month, and the method/sample in words.
+
+    ``"Menlo Ventures, 2025 Mid-Year LLM Market Update (Jul 2025); survey of 150 technical leaders ..."``
+    """
+    s = datasets.registry().sources[source_id]
+    title = report_title(source_id)
+    text = publisher(source_id)
+    if title:
+        text += f", {title}"
+    published = month(s.get("published"))
+    if published:
+        text += f" ({published})"
+    sample = s.get("sample")
+    method = s.get("method")
+    if not _missing(sample):
+        text += f"; {method + ': ' if not _missing(method) else ''}{sample}"
+    fieldwork = s.get("fieldwork")
+    if not _missing(fieldwork):
+        text += f", fieldwork {period(str(fieldwork).replace('/', '..'))}"
+    return text
+
+
+def in_period(label) -> str:
+    """``'end-2023' -> 'at the end of 2023'``, ``'mid-2025' -> 'in mid-2025'``, ranges -> ``'from Dec 2024 to Oct 2025'``."""
+    text = period(label)
+    if text.startswith("end of"):
+        return "at the " + text
+    if " to " in text:
+        return "from " + text
+    return "in " + text
+
+
+def lower_first(text: str) -> str:
+    """``'Share of code-generation LLM use' -> 'share of code-generation LLM use'`` (acronyms kept)."""
+    text = str(text)
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
