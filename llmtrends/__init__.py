@@ -16,7 +16,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"datasets", "analysis", "plotting", "params", "reports", "catalog", "paths", "errors", "display"}
+_SUBMODULES = {"datasets", "analysis", "plotting", "params", "reports", "catalog", "paths", "errors", "display",
+               "stories", "words", "html"}
 _FROM_DATASETS = {"load", "names", "describe", "observations", "figures", "sources", "citation", "short_citation"}
 # the analyst's workbench (issue 10): whole-fact-base frames, series, search, evidence, export
 _SUBMODULES |= {"frames", "explore", "accessor", "export"}

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import matplotlib
+import matplotlib.colors
+import matplotlib.ticker
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
@@ -30,27 +32,37 @@ CATEGORY_COLORS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#9378
                    "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD"]
 CJK_FAMILY = "Noto Sans CJK SC"
 
+#: Smallest font size in a chart, in points. Charts are drawn about 350 pt
+#: wide and shown as SVG at their natural size (1 pt = 1.33 px) on a desktop
+#: and scaled to the screen on a phone: 12 pt stays at least 11 px on a
+#: 390 px wide phone.
+MIN_FONT = 12
+#: Width of every chart, in inches (about 350 pt, 470 px at natural size).
+CHART_WIDTH = 4.8
+
 #: The project's matplotlib theme, as data. Use with :func:`theme`.
 THEME: dict = {
-    "figure.figsize": (8.0, 4.2),
+    "figure.figsize": (CHART_WIDTH, 3.2),
     "figure.dpi": 100,
-    "savefig.dpi": 100,
+    "savefig.dpi": 200,
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "axes.edgecolor": "#444444",
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.titlesize": 12,
+    "axes.titlesize": MIN_FONT + 1,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
-    "axes.labelsize": 10,
+    "axes.labelsize": MIN_FONT,
+    "axes.labelcolor": "#333333",
     "axes.grid": True,
     "axes.grid.axis": "x",
     "grid.color": "#E5E5E5",
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 9,
+    "xtick.labelsize": MIN_FONT,
+    "ytick.labelsize": MIN_FONT,
+    "legend.fontsize": MIN_FONT,
     "legend.frameon": False,
+    "font.size": MIN_FONT,
     "font.family": ["DejaVu Sans", CJK_FAMILY],
     "svg.fonttype": "none",
 }
@@ -132,22 +144,27 @@ def source_ids(data: pd.DataFrame) -> list[str]:
 
 
 def source_line(data: pd.DataFrame) -> str:
-    """``'Source: publisher, report (date); method: sample'`` for every source of ``data``."""
+    """``'Source: publisher, report (month); method: sample'`` for every source of ``data``."""
+    from . import words
     ids = source_ids(data)
     if not ids:
         raise ValueError("the data carry no source_id: a chart without a source cannot be drawn")
     label = "Source" if len(ids) == 1 else "Sources"
-    return f"{label}: " + " | ".join(datasets.citation(s) for s in ids)
+    return f"{label}: " + " | ".join(words.source(s) for s in ids)
 
 
-def add_source_line(ax: plt.Axes, data: pd.DataFrame, width: int = 120) -> None:
-    """Write the source line under the chart (inside the figure, so it travels with the image)."""
+def add_source_line(ax: plt.Axes, data: pd.DataFrame, width: int = 60) -> None:
+    """Write the source line under the chart (inside the figure, so it travels with the image).
+
+    :func:`llmtrends.display.chart` removes it again and prints the source once,
+    under the chart, as text.
+    """
     text = "\n".join(textwrap.wrap(source_line(data), width))
-    below = 34 if ax.get_xlabel() else 22
-    if ax.get_legend() is not None and getattr(ax.get_legend(), "_llmtrends_below", False):
-        below += 22
-    ax.annotate(text, xy=(0, 0), xycoords="axes fraction", xytext=(0, -below), textcoords="offset points",
-                ha="left", va="top", fontsize=7, color="#555555", annotation_clip=False)
+    below = 40 if ax.get_xlabel() else 24
+    artist = ax.annotate(text, xy=(0, 0), xycoords="axes fraction", xytext=(0, -below),
+                         textcoords="offset points", ha="left", va="top", fontsize=MIN_FONT,
+                         color="#555555", annotation_clip=False)
+    ax._llmtrends_source = artist
     ax._llmtrends_data = data  # lets display.chart() find the data behind the chart
 
 
@@ -169,147 +186,221 @@ def _finish(ax: plt.Axes, data: pd.DataFrame, title: str | None, xlabel: str | N
     return ax
 
 
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _muted(colour: str, amount: float = 0.55) -> tuple:
+    """``colour`` mixed with white: how non-highlighted entities are drawn."""
+    r, g, b = matplotlib.colors.to_rgb(colour)
+    return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
+
+
+def _text_colour(colour) -> str:
+    r, g, b = matplotlib.colors.to_rgb(colour)
+    return "#1a1a1a" if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "white"
+
+
+def _pct(v: float) -> str:
+    from . import words
+    return words.percent(v)
+
+
 # --------------------------------------------------------------------------- charts
 
 def share_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | None = None,
-               title: str | None = None) -> plt.Axes:
-    """One 100% bar per period, split by entity, the unallocated remainder in grey.
+               title: str | None = None, row_label: str | None = None) -> plt.Axes:
+    """One 100% bar per snapshot, split by entity, every segment labelled directly.
+
+    Segments of 14% or more carry their name and value inside; smaller ones
+    are named in a line under their bar, so a 1% segment is never anonymous.
+    The unallocated remainder is hatched grey ("not named"). The highlighted
+    entity keeps its full colour and a bold label while the others are
+    lightened. When the frame holds several metrics (a change of definition
+    between editions) a rule and a note mark where the measure changes.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        Output of :func:`llmtrends.analysis.share_table` (one share metric).
+        Output of :func:`llmtrends.analysis.share_table` (or several concatenated,
+        one per metric, in time order).
     ax : matplotlib.axes.Axes, optional
     highlight : str, optional
-        Entity id drawn with a black outline and its value in bold.
+        Entity id to make stand out.
     title : str, optional
+    row_label : str, optional
+        Column holding each row's label; default: period and source in words.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    from . import words
     from .analysis import snapshots
-    periods = snapshots(data)
-    ax = _new_ax(ax, height=1.6 + 0.7 * len(periods))
+    periods = snapshots(data) if hasattr(data["snapshot"], "cat") else list(dict.fromkeys(data["snapshot"]))
+    step = 1.25
+    ax = _new_ax(ax, height=0.9 + 0.95 * len(periods))
     named = [e for e in data.sort_values("value", ascending=False)["entity"].unique() if e != REMAINDER]
     colours = palette(named + [REMAINDER])
     names = data.drop_duplicates("entity").set_index("entity")["entity_name"].to_dict()
-    for y, period in enumerate(periods):
-        p = data[data["snapshot"] == period].set_index("entity")
+    ticks, tick_labels = [], []
+    previous_metric = None
+    for i, snap in enumerate(periods):
+        y = i * step
+        p = data[data["snapshot"] == snap].set_index("entity")
+        metric = p["metric"].iloc[0] if "metric" in p else None
+        if previous_metric is not None and metric != previous_metric:
+            ax.axhline(y - step / 2, color="#333333", lw=1.2, ls=(0, (4, 3)))
+            ax.text(100, y - step / 2 - 0.06, f"measure changes: {words.metric(metric).lower()}", ha="right",
+                    va="bottom", fontsize=MIN_FONT, color="#333333", style="italic")
+        previous_metric = metric
         left = 0.0
-        for e in [e for e in named if e in p.index] + ([REMAINDER] if REMAINDER in p.index else []):
+        small = []
+        order = [e for e in named if e in p.index] + ([REMAINDER] if REMAINDER in p.index else [])
+        for e in order:
             v = float(p.loc[e, "value"])
             is_rem = e == REMAINDER
-            ax.barh(y, v, left=left, color=colours[e], edgecolor="black" if e == highlight else "white",
-                    linewidth=1.6 if e == highlight else 0.8, hatch="///" if is_rem else None,
-                    label=names.get(e, e) if y == 0 or e not in ax.get_legend_handles_labels()[1] else None)
-            if v >= 5:
-                label = f"{'?' if is_rem else names.get(e, e)}\n{v:g}%" if v >= 12 else f"{v:g}%"
-                ax.text(left + v / 2, y, label, ha="center", va="center", fontsize=8,
-                        color="#333333" if is_rem else "white",
-                        fontweight="bold" if e == highlight else "normal")
+            base = colours[e]
+            face = base if (highlight is None or e == highlight or is_rem) else _muted(base)
+            ax.barh(y, v, left=left, height=0.62, color=face, edgecolor="white", linewidth=1.0,
+                    hatch="///" if is_rem else None)
+            name = "not named" if is_rem else names.get(e, e)
+            weight = "bold" if e == highlight else "normal"
+            if v >= 14:
+                ax.text(left + v / 2, y, f"{name}\n{_pct(v)}" if v >= 22 else _pct(v), ha="center", va="center",
+                        fontsize=MIN_FONT, color="#333333" if is_rem else _text_colour(face), fontweight=weight)
+                if v < 22:
+                    small.append((f"{name} {_pct(v)}", weight))
+            elif v > 0:
+                small.append((f"{name} {_pct(v)}", weight))
             left += v
-    handles, labels = ax.get_legend_handles_labels()
-    seen = {}
-    for h, lab in zip(handles, labels):
-        seen.setdefault(lab, h)
-    seen = {("Unallocated (not reported by the source)" if k == "Unallocated" else k): v for k, v in seen.items()}
-    ax.legend(seen.values(), seen.keys(), loc="center left", bbox_to_anchor=(1.01, 0.5))
-    ax.set_yticks(range(len(periods)), [p.replace(" (", "\n(") for p in periods])
-    ax.invert_yaxis()
+        if small:
+            ax.text(0, y + 0.36, _wrap(" · ".join(text for text, _ in small), 34), ha="left", va="top",
+                    linespacing=1.1,
+                    fontsize=MIN_FONT, color="#333333")
+        ticks.append(y)
+        if row_label and row_label in p:
+            tick_labels.append(str(p[row_label].iloc[0]))
+        else:
+            source = p["source_id"].iloc[0]
+            tick_labels.append(f"{words.period(p['period'].iloc[0])}\n{words.source_short(source)}")
+    ax.set_yticks(ticks, tick_labels)
+    ax.set_ylim((len(periods) - 1) * step + 1.0, -0.55)
     ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
+    ax.set_xticks([0, 25, 50, 75, 100])
     ax.grid(False)
-    return _finish(ax, data, title, "share (%)")
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    return _finish(ax, data, title, None)
 
 
 def value_bars(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "entity_name",
                highlight: str | None = None, title: str | None = None, xlabel: str | None = None,
                color_by: str = "entity") -> plt.Axes:
-    """Horizontal bars of one metric, largest first; approximate values marked '~', bounds '>'/'<'.
+    """Horizontal bars of one metric, largest on top, each value written at its bar end.
 
-    Use for multi-answer rates (which never sum to 100) and for single shares
-    of different entities. Ranges are drawn as a bar to the midpoint with an
-    error line to both ends.
+    Approximate values are marked '~', bounds '>' / '<'; ranges are drawn as a
+    line between both ends. The highlighted entity keeps its colour, the others
+    are lightened. Use for multi-answer rates (which never sum to 100) and for
+    single shares of different entities.
     """
     d = data.sort_values("value", ascending=True)
-    ax = _new_ax(ax, height=1.2 + 0.38 * len(d))
+    ax = _new_ax(ax, height=0.8 + 0.42 * len(d))
     colours = palette(list(d[color_by])) if color_by in d else {}
     marks = {"approx": "~", "at_least": ">", "at_most": "<", "exact": ""}
     for y, row in enumerate(d.itertuples(index=False)):
         r = row._asdict()
         c = colours.get(r.get(color_by), NEUTRAL)
-        ax.barh(y, r["value"], color=c, edgecolor="black" if r.get("entity") == highlight else "none",
-                linewidth=1.5)
+        face = c if highlight is None or r.get("entity") == highlight else _muted(c)
+        ax.barh(y, r["value"], color=face, height=0.7)
         if pd.notna(r.get("value_low")) and pd.notna(r.get("value_high")):
             ax.plot([r["value_low"], r["value_high"]], [y, y], color="#222222", lw=1.2)
         unit = "%" if r.get("unit") == "percent" else ""
-        ax.text(r["value"], y, f" {marks.get(r.get('qualifier', 'exact'), '')}{r['value']:g}{unit}",
-                va="center", fontsize=8)
-    ax.set_yticks(range(len(d)), [textwrap.shorten(str(v), 48) for v in d[label]])
+        from . import words
+        ax.text(r["value"], y, f" {marks.get(r.get('qualifier', 'exact'), '')}{words.number(r['value'])}{unit}",
+                va="center", fontsize=MIN_FONT, fontweight="bold" if r.get("entity") == highlight else "normal")
+    ax.set_yticks(range(len(d)), [_wrap(textwrap.shorten(str(v), 40), 22) for v in d[label]])
     ax.set_xlim(0, max(d["value_high"].max() if "value_high" in d and d["value_high"].notna().any() else 0,
-                       d["value"].max()) * 1.18)
+                       d["value"].max()) * 1.3)
+    ax.tick_params(axis="y", length=0)
+    if d["unit"].eq("percent").all() if "unit" in d else False:
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
     return _finish(ax, d, title, xlabel)
 
 
-def lens_dotplot(data: pd.DataFrame, ax: plt.Axes | None = None, title: str | None = None) -> plt.Axes:
+def lens_dotplot(data: pd.DataFrame, ax: plt.Axes | None = None, title: str | None = None,
+                 label: str = "label") -> plt.Axes:
     """Different measures of one topic on separate rows - compared, never added.
 
-    Each row is one figure with its own label (metric, segment, period); a range
-    or approximate value is drawn as an interval. Rows of different metrics are
-    separated by a rule and named on the right.
+    Each row is one figure, named in full above its dot (so long names fit a
+    phone); a range or approximate value is drawn as an interval and an open
+    marker. Rows of different metrics are separated by a rule.
     """
+    from . import words
     d = data.reset_index(drop=True)
-    ax = _new_ax(ax, height=1.4 + 0.42 * len(d))
+    ax = _new_ax(ax, height=0.7 + 0.95 * len(d))
     metric_colours = dict(zip(d["metric"].unique(), CATEGORY_COLORS))
     for y, r in d.iterrows():
         c = metric_colours[r["metric"]]
         if pd.notna(r.get("value_low")) and pd.notna(r.get("value_high")):
             ax.plot([r["value_low"], r["value_high"]], [y, y], color=c, lw=3, alpha=0.5)
-        marker = "o" if r["qualifier"] == "exact" else "D"
-        ax.plot(r["value"], y, marker=marker, color=c, markersize=8,
-                markerfacecolor=c if r["qualifier"] == "exact" else "white", markeredgewidth=2)
+        exact = r["qualifier"] == "exact"
+        ax.plot(r["value"], y, marker="o" if exact else "D", color=c, markersize=9,
+                markerfacecolor=c if exact else "white", markeredgewidth=2)
         prefix = {"approx": "~", "at_least": ">", "at_most": "<"}.get(r["qualifier"], "")
-        ax.text(r["value"] + 1.5, y, f"{prefix}{r['value']:.3g}%", va="center", fontsize=8)
-    bounds = d.groupby("metric", sort=False).apply(lambda g: (g.index.min(), g.index.max()), include_groups=False)
-    for metric, (lo, hi) in bounds.items():
-        if lo > 0:
-            ax.axhline(lo - 0.5, color="#BBBBBB", lw=0.8)
-        ax.text(1.01, (lo + hi) / 2, textwrap.fill(metric.replace("_", " "), 26), transform=ax.get_yaxis_transform(),
-                va="center", fontsize=7, color=metric_colours[metric])
-    ax.set_yticks(range(len(d)), [textwrap.fill(v, 34) for v in d["label"]])
-    ax.invert_yaxis()
+        ax.text(r["value"] + 2.5, y, f"{prefix}{words.number(r['value'])}%", va="center", fontsize=MIN_FONT,
+                fontweight="bold")
+        ax.text(0, y - 0.3, _wrap(textwrap.shorten(str(r[label]), 90), 44), va="bottom", ha="left", fontsize=MIN_FONT,
+                color="#333333")
+        if y > 0 and d.loc[y - 1, "metric"] != r["metric"]:
+            ax.axhline(y - 0.62, color="#BBBBBB", lw=0.8)
+    ax.set_yticks([])
+    ax.set_ylim(len(d) - 0.5, -0.9)
     ax.set_xlim(0, 100)
-    return _finish(ax, d, title, "percent (each row answers its own question; rows are not additive)")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.spines["left"].set_visible(False)
+    return _finish(ax, d, title, None)
 
 
 def slope(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "segment", title: str | None = None,
-          ylabel: str = "percent") -> plt.Axes:
-    """Before/after lines per group, from :func:`llmtrends.analysis.before_after`."""
-    ax = _new_ax(ax)
+          ylabel: str | None = None) -> plt.Axes:
+    """Before/after lines per group, from :func:`llmtrends.analysis.before_after`, labelled at both ends."""
+    from . import words
+    ax = _new_ax(ax, height=3.4)
     for i, r in data.reset_index(drop=True).iterrows():
         c = CATEGORY_COLORS[i % len(CATEGORY_COLORS)]
-        ax.plot([0, 1], [r["value_before"], r["value_after"]], marker="o", color=c, lw=2)
-        ax.text(-0.04, r["value_before"], f"{r['value_before']:g}%", ha="right", va="center", fontsize=9)
-        ax.text(1.04, r["value_after"], f"{r['value_after']:g}%  {r[label]}", ha="left", va="center",
-                fontsize=9, color=c)
-    before = " / ".join(dict.fromkeys(data["period_before"]))
-    after = " / ".join(dict.fromkeys(data["period_after"]))
+        ax.plot([0, 1], [r["value_before"], r["value_after"]], marker="o", color=c, lw=2.5)
+        ax.text(-0.06, r["value_before"], words.percent(r["value_before"]), ha="right", va="center",
+                fontsize=MIN_FONT)
+        ax.text(1.06, r["value_after"], f"{words.percent(r['value_after'])} {r[label]}", ha="left",
+                va="center", fontsize=MIN_FONT, color=c, fontweight="bold")
+    before = " / ".join(words.period(p) for p in dict.fromkeys(data["period_before"]))
+    after = " / ".join(words.period(p) for p in dict.fromkeys(data["period_after"]))
     ax.set_xticks([0, 1], [before, after])
-    ax.set_xlim(-0.35, 1.6)
+    ax.set_xlim(-0.4, 1.9)
     ax.set_ylim(0, 100)
-    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
+    ax.set_yticks([0, 50, 100])
+    if ylabel:
+        ax.set_ylabel(ylabel)
     ax.grid(axis="y")
+    ax.grid(axis="x", visible=False)
     return _finish(ax, data, title, None)
 
 
 def count_bars(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "category",
                title: str | None = None, xlabel: str = "count") -> plt.Axes:
-    """Horizontal bars of counts (from :func:`llmtrends.analysis.counts`)."""
+    """Horizontal bars of counts (from :func:`llmtrends.analysis.counts`), each count written at its bar end."""
     d = data.sort_values("count")
-    ax = _new_ax(ax, height=1.2 + 0.36 * len(d))
-    ax.barh(range(len(d)), d["count"], color=CATEGORY_COLORS[0])
+    ax = _new_ax(ax, height=0.8 + 0.42 * len(d))
+    ax.barh(range(len(d)), d["count"], color=CATEGORY_COLORS[0], height=0.7)
     for y, v in enumerate(d["count"]):
-        ax.text(v, y, f" {v}", va="center", fontsize=8)
-    ax.set_yticks(range(len(d)), [str(v) for v in d[label]])
+        ax.text(v, y, f" {v}", va="center", fontsize=MIN_FONT)
+    ax.set_yticks(range(len(d)), [_wrap(v, 24) for v in d[label]])
     ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlim(0, d["count"].max() * 1.2)
+    ax.tick_params(axis="y", length=0)
     return _finish(ax, d, title, xlabel)

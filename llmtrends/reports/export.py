@@ -81,7 +81,15 @@ def html_exporter(*, show_code: bool) -> HTMLExporter:
         exclude_input_prompt=not show_code,
         exclude_output_prompt=not show_code,
         embed_images=True,
+        filters={"human_date": _human_date},
     )
+
+
+def _human_date(moment) -> str:
+    """``'2026-11-27T15:40:00Z' -> '27 Nov 2026'`` for the stakeholder footer."""
+    from llmtrends import words
+
+    return words.day(str(moment)[:10]) if moment else ""
 
 
 #: One exporter per variant for the whole process, used under `_render_lock`.
