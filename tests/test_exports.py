@@ -31,7 +31,7 @@ def test_every_run_has_both_variants_and_the_notebook(built_reports):
             assert (exports / f"{name}{suffix}").is_file(), name + suffix
         stakeholder = _visible_text(exports / f"{name}.html")
         analyst = _visible_text(exports / f"{name}.analyst.html")
-        assert "import llmtrends as lt" in analyst and "lt.display.chart(" in analyst
+        assert "import llmtrends as lt" in analyst and "lt.display.section(" in analyst
         assert "import llmtrends" not in stakeholder and "lt.display" not in stakeholder
         assert result.run.title in stakeholder  # the report's title is on the page
 
@@ -56,16 +56,23 @@ def test_exports_leak_nothing_of_the_build_machine(built_reports):
                 assert needle not in text, f"{page.name} contains {needle!r}"
 
 
-def test_index_lists_every_run_with_status_parameters_and_sources(built_reports):
+def test_index_leads_with_findings_then_reports_then_catalog_then_run_details(built_reports):
     index = (built_reports.exports_dir / "index.html").read_text(encoding="utf-8")
+    order = [index.index(h) for h in ("What the reports find", "The reports", "Open the data catalog", "Run details")]
+    assert order == sorted(order)
+    headlines = re.findall(r'<li class="headline">(.*?)</li>', index, flags=re.S)
+    assert 5 <= len(headlines) <= 8
+    for item in headlines:
+        assert re.search(r"\d", item) and '<p class="src">' in item, item
     for result in built_reports.results:
         assert result.run.title.replace("'", "&#x27;") in index
-        assert f'href="{result.run.name}.html"' in index
+        assert f'href="{result.run.name}.html">Read the report: ' in index
         assert f'href="{result.run.name}.analyst.html"' in index
-    assert "highlight_vendor" in index and "openai" in index
-    assert "Menlo Ventures" in index and "OpenRouter" in index
+    assert ">Report<" not in index, "link text says where it goes"
+    assert "vendor followed: OpenAI" in index and "measure: Share of code-generation LLM use" in index
+    assert "highlight_vendor" not in index
     assert 'href="catalog.html"' in index
-    assert re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", index), "generation time"
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d UTC", index), "build time as people write it"
 
 
 def test_catalog_lists_every_figure_with_its_quote(built_reports):
@@ -77,11 +84,12 @@ def test_catalog_lists_every_figure_with_its_quote(built_reports):
     assert "平均週份額約 13.0%" in catalog
 
 
-def test_stakeholder_export_has_source_line_under_every_chart(built_reports):
+def test_stakeholder_export_has_one_source_line_under_every_chart(built_reports):
     page = (built_reports.exports_dir / "agentic-usage.html").read_text(encoding="utf-8")
-    charts = len(re.findall(r'<img [^>]*src="data:image/png;base64,', page))
-    assert len(re.findall(r'<img alt="[A-Z][^"]+"', page)) == charts, "every chart has its title as alt text"
-    assert charts == 7
+    charts = len(re.findall(r'<svg [^>]*class="lt-svg"', page))
+    assert len(re.findall(r'<svg [^>]*aria-label="[A-Z][^"]+"[^>]*class="lt-svg"', page)) == charts, \
+        "every chart has its title as its accessible name"
+    assert charts >= 4
     assert page.count('class="lt-chart-source"') == charts
     assert page.count('download="') >= charts
 
@@ -114,9 +122,8 @@ def test_index_and_a_report_open_in_a_real_browser(built_reports, browser, tmp_p
     assert browser.current_url.endswith("/vendor-share.html")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Anthropic leads with 32%" in body
-    images = browser.find_elements(By.CSS_SELECTOR, "img")
-    assert len(images) == 4 and all(browser.execute_script("return arguments[0].naturalWidth", i) > 100
-                                    for i in images)
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg.lt-svg")
+    assert len(charts) >= 3 and all(c.size["width"] > 100 for c in charts)
     assert _non_blank(browser, tmp_path, "report")
     assert _errors(browser) == []
     browser.get((built_reports.exports_dir / "catalog.html").as_uri())

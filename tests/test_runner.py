@@ -221,19 +221,21 @@ def test_index_lists_every_run_with_status_and_escapes_text(batch):
 
     greet = section(index, "greet")
     assert 'class="status status-ok">ok<' in greet
-    assert "<code>repeat = 3</code>" in greet
-    assert 'href="greet.html"' in greet and 'href="greet.analyst.html"' in greet and 'href="greet.ipynb"' in greet
+    assert "<li>repeat: 3</li>" in greet
+    assert 'href="greet.html">Read the report: Greeting</a>' in index
+    assert 'href="greet.analyst.html"' in greet and 'href="greet.ipynb"' in greet
     assert "Fixture Publisher, Tiny report (2025)" in greet
-    assert re.search(r"generated <time datetime=\"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\"", greet)
+    assert re.search(r"built <time datetime=\"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\"", greet)
 
     loud = section(index, "greet-loud")
-    assert "<code>greeting = &lt;b&gt;hi&lt;/b&gt;</code>" in loud
+    assert "<li>greeting: &lt;b&gt;hi&lt;/b&gt;</li>" in loud
 
     fails = section(index, "fails")
     assert 'class="status status-failed">failed<' in fails
     assert "cell 4" in fails and "ValueError: boom: value is 6" in fails
     # the pre-created export is kept and linked as the last good one
     assert "Last good export from" in fails and 'href="fails.html"' in fails
+    assert 'href="fails.html"' in index
 
 
 @pytest.mark.slow
@@ -523,11 +525,11 @@ def test_index_shows_not_run_and_a_changed_plan():
     page = render_index(runs, {"b": record_b}, catalog_href=None)
     assert "<script" not in page and "<link" not in page
     assert "A &lt;i&gt;" in page
-    assert "<code>k = [1, 2]</code>" in page
+    assert "<li>k: 1, 2</li>" in page
     assert 'status-not-run">not run<' in section(page, "a")
-    assert "The plan changed since the last run (2025-01-01T00:00:00Z)." in section(page, "b")
-    assert "Data catalog" not in page
-    assert "Data catalog" in render_index(runs, {}, catalog_href="catalog.html")
+    assert "The plan changed since the last run (1 Jan 2025, 00:00 UTC)." in section(page, "b")
+    assert "data catalog" not in page
+    assert "Open the data catalog" in render_index(runs, {}, catalog_href="catalog.html")
 
 
 def test_catalog_page_is_written_when_the_catalog_module_exists(tmp_path, monkeypatch):

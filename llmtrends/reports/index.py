@@ -23,26 +23,38 @@ from llmtrends.reports.plan import Run
 from llmtrends.reports.sanitize import utc_iso
 
 INDEX_NAME = "index.html"
-PAGE_TITLE = "llmtrends reports"
+PAGE_TITLE = "The LLM market, 2023-2025: llmtrends reports"
 
 _CSS = """
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328;
-       max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-.meta, .run .name { color: #59636e; font-size: 0.9rem; }
-.run { border: 1px solid #d1d9e0; border-radius: 6px; padding: 0.8rem 1rem; margin: 1rem 0; }
-.run h2 { font-size: 1.2rem; margin: 0 0 0.3rem; }
+       max-width: 62rem; margin: 1.5rem auto; padding: 0 1rem; overflow-x: hidden; }
+h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 0.3rem; }
+h2 { font-size: 1.3rem; margin: 2rem 0 0.6rem; }
+h3 { font-size: 1.1rem; margin: 0 0 0.3rem; }
+.lede { font-size: 1.05rem; color: #333; margin: 0.2rem 0 1rem; }
+.meta { color: #59636e; font-size: 0.9rem; }
+ul.headlines { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 0.8rem; }
+li.headline { display: flex; gap: 0.7rem; align-items: flex-start; background: #f6f8fa; border-radius: 6px; padding: 0.7rem; }
+li.headline p { margin: 0; }
+li.headline .src { color: #59636e; font-size: 0.85rem; margin-top: 0.2rem; }
+svg.spark { flex: none; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 0.8rem; }
+.card { border: 1px solid #d1d9e0; border-radius: 6px; padding: 0.8rem 1rem; min-width: 0; }
+.card .q { margin: 0.2rem 0; font-style: italic; }
+.card .a { display: flex; gap: 0.6rem; align-items: flex-start; margin: 0.4rem 0; }
+.card .a svg { flex: none; }
+.card .go { margin: 0.4rem 0 0; }
+.details .run { border-top: 1px solid #d1d9e0; padding: 0.6rem 0; }
 .status { display: inline-block; padding: 0 0.5rem; border-radius: 1rem; font-size: 0.85rem; font-weight: 600; }
 .status-ok { background: #dafbe1; color: #116329; }
 .status-failed { background: #ffebe9; color: #a40e26; }
 .status-not-run { background: #eff2f5; color: #59636e; }
 .build { color: #59636e; font-size: 0.85rem; margin-left: 0.4rem; }
-.error { color: #a40e26; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.85rem; }
+.error { color: #a40e26; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.85rem; overflow-wrap: anywhere; }
 .note { color: #9a6700; font-size: 0.9rem; }
 ul.params, ul.sources { margin: 0.2rem 0; padding-left: 1.2rem; }
-ul.params code { font-size: 0.9rem; }
-.links a { margin-right: 1rem; }
-h3 { font-size: 0.95rem; margin: 0.6rem 0 0; }
+.links, .sources li { overflow-wrap: anywhere; }
+@media print { .details, .go { display: none; } li.headline, .card { break-inside: avoid; } }
 """
 
 
@@ -100,7 +112,7 @@ def run_state(run: Run, record: Mapping[str, Any] | None, exports_dir: Path | No
         if state["status"] == "ok" and record.get("build") in ("rebuilt", "reused"):
             state["build"] = record["build"]
     else:
-        state["note"] = f"The plan changed since the last run ({record.get('time')})."
+        state["note"] = f"The plan changed since the last run ({_when(record.get('time'))})."
     last_good = record.get("last_good")
     if last_good:
         files = last_good.get("files") or {}
@@ -113,17 +125,156 @@ def run_state(run: Run, record: Mapping[str, Any] | None, exports_dir: Path | No
     return state
 
 
+#: Parameters by the names a reader knows them.
+PARAMETER_NAMES = {
+    "metric": "measure", "segment": "respondents", "highlight_vendor": "vendor followed", "periods": "periods",
+    "lenses": "measures compared", "flageval_boards": "FlagEval boards", "show_quotes": "source sentences (analyst version)",
+    "compute_segments": "respondents", "agent_map_view": "agent map by", "top_n_scenarios": "scenarios charted",
+}
+
+
+def _words():
+    from llmtrends import words
+
+    return words
+
+
+def parameter_text(key: str, value: Any) -> str:
+    """``('metric', 'enterprise_coding_llm_share') -> 'measure: Share of code-generation LLM use'``."""
+    name = PARAMETER_NAMES.get(key, key.replace("_", " "))
+    try:
+        w = _words()
+        one = {
+            "metric": w.metric, "lenses": w.metric, "highlight_vendor": w.entity,
+            "segment": w.segment, "compute_segments": w.segment, "flageval_boards": lambda b: w.label("board", b),
+            "periods": w.period,
+        }.get(key)
+        if isinstance(value, bool):
+            text = "shown" if value else "hidden"
+        elif isinstance(value, (list, tuple)):
+            text = ", ".join(one(v) if one else str(v) for v in value) or "all"
+        else:
+            text = one(value) if one else str(value)
+    except Exception:  # an id the data no longer know: show it as it is
+        text = _value_text(value)
+    return f"{name}: {text}"
+
+
+def _when(moment: Any) -> str:
+    try:
+        return _words().when(moment)
+    except Exception:
+        return str(moment)
+
+
+def _story(run: Run):
+    """The run's story (question, findings), or None when it cannot be told (unknown notebook, bad data)."""
+    try:
+        from llmtrends import stories
+
+        stem = Path(run.notebook_name).stem
+        if stem not in stories.STORIES:
+            return None
+        return stories.for_notebook(stem, dict(run.parameters))
+    except Exception:
+        return None
+
+
+def _plain(text: str) -> str:
+    return text.replace("**", "")
+
+
+def sparkline(data, width: int = 132, height: int = 40) -> str:
+    """A small inline SVG of the numbers behind a finding: bars per entity, or a line over periods.
+
+    Returns ``""`` when there is nothing to draw (fewer than two numbers, or all equal).
+    """
+    try:
+        import pandas as pd  # noqa: F401  (data is a frame)
+
+        d = data[data["value"].notna()] if "value" in data else None
+        if d is None or len(d) < 2 or d["value"].nunique() < 2:
+            return ""
+        d = d[d["entity"] != "other"] if "entity" in d else d
+        values = [float(v) for v in d["value"]][:8]
+        top = max(values) or 1.0
+        over_time = "period_end" in d and d["period"].nunique() == len(d) and "entity" in d and d["entity"].nunique() == 1
+        parts = [f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+                 'role="img" aria-label="small chart of the numbers in this sentence">']
+        if over_time:
+            d = d.sort_values("period_end")
+            values = [float(v) for v in d["value"]]
+            step = (width - 12) / (len(values) - 1)
+            points = [(6 + i * step, height - 4 - (v / top) * (height - 10)) for i, v in enumerate(values)]
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="#0969da" stroke-width="2.5"/>')
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0969da"/>' for x, y in points]
+        else:
+            bar = (width - 4) / len(values)
+            for i, v in enumerate(values):
+                h = max(2.0, (v / top) * (height - 4))
+                fill = "#0969da" if i == 0 else "#8c959f"
+                parts.append(f'<rect x="{2 + i * bar:.1f}" y="{height - h:.1f}" width="{bar * 0.75:.1f}" '
+                             f'height="{h:.1f}" fill="{fill}"/>')
+        parts.append("</svg>")
+        return "".join(parts)
+    except Exception:
+        return ""
+
+
+def _finding_source(finding) -> str:
+    try:
+        w = _words()
+        return "; ".join(w.source_short(s) for s in finding.sources)
+    except Exception:
+        return ""
+
+
+def _render_headlines(findings: Sequence[Any]) -> str:
+    if not findings:
+        return ""
+    items = []
+    for f in findings:
+        src = _finding_source(f)
+        items.append(f'<li class="headline">{sparkline(f.data)}<div><p>{_e(_plain(f.text))}</p>'
+                     + (f'<p class="src">{_e(src)}</p>' if src else "") + "</div></li>")
+    return ('<section class="headlines" aria-labelledby="headlines-h"><h2 id="headlines-h">What the reports find</h2>'
+            f'<ul class="headlines">{"".join(items)}</ul></section>')
+
+
+def _render_card(run: Run, state: Mapping[str, Any], story: Any) -> str:
+    files = state["files"]
+    parts = [f'<article class="card" id="report-{_e(run.name)}">']
+    thumb = ""
+    if story is not None and story.key_findings:
+        thumb = sparkline(story.key_findings[0].data, 96, 34)
+    if files:
+        parts.append(f'<h3><a href="{_href(files["html"])}">{_e(run.title)}</a></h3>')
+    else:
+        parts.append(f"<h3>{_e(run.title)}</h3>")
+    if story is not None:
+        parts.append(f'<p class="q">{_e(story.question)}</p>')
+        if story.answer:
+            parts.append(f'<p class="a">{thumb}<span>{_e(_plain(story.answer))}</span></p>')
+        if story.as_of:
+            parts.append(f'<p class="meta">{_e(story.as_of)}</p>')
+    if files:
+        parts.append(f'<p class="go"><a href="{_href(files["html"])}">Read the report: {_e(run.title)}</a></p>')
+    else:
+        parts.append('<p class="meta">This report has not been built yet.</p>')
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
 def _render_run(run: Run, state: Mapping[str, Any]) -> str:
+    """One run's build details: parameters in words, status, build time, analyst links, sources."""
     status = state["status"]
     css = "status-" + status.replace(" ", "-")
-    parts = [f'<section class="run" id="run-{_e(run.name)}">', f"<h2>{_e(run.title)}</h2>"]
-    parts.append(
-        f'<div class="name">run <code>{_e(run.name)}</code> · notebook <code>{_e(run.notebook_name)}</code></div>'
-    )
+    parts = [f'<section class="run" id="run-{_e(run.name)}">', f"<h3>{_e(run.title)}</h3>"]
     line = f'<p><span class="status {css}">{_e(status)}</span>'
     if state["time"]:
-        line += " generated" if status == "ok" else " run at"
-        line += f' <time datetime="{_e(state["time"])}">{_e(state["time"])}</time>'
+        line += " built" if status == "ok" else " run at"
+        line += f' <time datetime="{_e(state["time"])}">{_e(_when(state["time"]))}</time>'
     if state.get("build") == "rebuilt":
         line += ' <span class="build build-rebuilt">rebuilt</span>'
     elif state.get("build") == "reused":
@@ -141,31 +292,24 @@ def _render_run(run: Run, state: Mapping[str, Any]) -> str:
         parts.append(f'<p class="error">Failed at {where}{_e(failure.get("error", ""))}</p>')
     if state["note"]:
         parts.append(f'<p class="note">{_e(state["note"])}</p>')
-
     if run.parameters:
-        items = "".join(
-            f"<li><code>{_e(key)} = {_e(_value_text(value))}</code></li>" for key, value in run.parameters.items()
-        )
-        parts.append(f'<h3>Parameters</h3><ul class="params">{items}</ul>')
+        items = "".join(f"<li>{_e(parameter_text(key, value))}</li>" for key, value in run.parameters.items())
+        parts.append(f'<ul class="params">{items}</ul>')
     else:
-        parts.append('<h3>Parameters</h3><p class="meta">the notebook\'s defaults</p>')
-
+        parts.append('<p class="meta">Default settings.</p>')
     files = state["files"]
     if files:
         if state["last_good_time"]:
             parts.append(f'<p class="note">Last good export from {_e(state["last_good_time"])}:</p>')
-        links = [
-            f'<a href="{_href(files["html"])}">Report</a>',
-            f'<a href="{_href(files["analyst"])}">Analyst version (with code)</a>',
-            f'<a href="{_href(files["notebook"])}">Notebook (.ipynb)</a>',
-        ]
-        parts.append(f'<p class="links">{"".join(links)}</p>')
+        parts.append(
+            f'<p class="links"><a href="{_href(files["html"])}">Read the report: {_e(run.title)}</a> · '
+            f'<a href="{_href(files["analyst"])}">{_e(run.title)}, analyst version with code</a> · '
+            f'<a href="{_href(files["notebook"])}">{_e(run.title)} as a Jupyter notebook (.ipynb)</a></p>')
     else:
         parts.append('<p class="meta">No export yet.</p>')
-
     if state["sources"]:
         items = "".join(f"<li>{_e(source)}</li>" for source in state["sources"])
-        parts.append(f'<h3>Sources</h3><ul class="sources">{items}</ul>')
+        parts.append(f'<details><summary>Sources ({len(state["sources"])})</summary><ul class="sources">{items}</ul></details>')
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -178,7 +322,13 @@ def render_index(
     catalog_href: str | None = None,
     exports_dir: Path | None = None,
 ) -> str:
-    """The index page as an HTML string.
+    """The landing page as an HTML string.
+
+    First the headline findings across the reports (a sentence with its
+    number, source and date, and a sparkline each), then the reports (question,
+    one-line answer, link), then the data catalog, and at the bottom the run
+    details (parameters by their human names, status, build times, analyst
+    versions). Inline CSS, no scripts; every string is escaped.
 
     Parameters
     ----------
@@ -196,14 +346,28 @@ def render_index(
     Returns
     -------
     str
-        A complete, self-contained HTML document (inline CSS, no scripts).
+        A complete, self-contained HTML document.
     """
     generated = generated or datetime.now(timezone.utc)
     states = [(run, run_state(run, records.get(run.name), exports_dir)) for run in runs]
     counts = {status: sum(1 for _, state in states if state["status"] == status) for status in ("ok", "failed", "not run")}
     summary = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
-    catalog = f' · <a href="{_e(catalog_href)}">Data catalog</a>' if catalog_href else ""
-    body = "\n".join(_render_run(run, state) for run, state in states)
+    known = [run for run in runs if Path(run.notebook_name).stem in ("vendor_share", "open_vs_closed", "agentic_usage")]
+    headlines = []
+    if known:
+        try:
+            from llmtrends import stories
+
+            headlines = stories.headlines()
+        except Exception:
+            headlines = []
+    cards = "\n".join(_render_card(run, state, _story(run) if run in known else None) for run, state in states)
+    catalog = ""
+    if catalog_href:
+        catalog = (f'<section class="catalog"><h2>The data behind the reports</h2><p><a href="{_e(catalog_href)}">'
+                   "Open the data catalog</a>: every figure with its source, date and the sentence it was taken from, "
+                   "searchable by any spelling of a name.</p></section>")
+    details = "\n".join(_render_run(run, state) for run, state in states)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -215,10 +379,19 @@ def render_index(
 <body>
 <header>
 <h1>{_e(PAGE_TITLE)}</h1>
-<p class="meta">Generated <time datetime="{_e(utc_iso(generated))}">{_e(utc_iso(generated))}</time> · {len(runs)} report(s): {_e(summary)}{catalog}</p>
+<p class="lede">Who supplies enterprise LLMs, how much use goes to open-weight models, and how fast use is turning to reasoning and agents: what the published reports say, every number cited.</p>
 </header>
 <main>
-{body}
+{_render_headlines(headlines)}
+<section class="reports" aria-labelledby="reports-h"><h2 id="reports-h">The reports</h2>
+<div class="cards">
+{cards}
+</div></section>
+{catalog}
+<section class="details" aria-labelledby="details-h"><h2 id="details-h">Run details</h2>
+<p class="meta">Page built <time datetime="{_e(utc_iso(generated))}">{_e(_when(utc_iso(generated)))}</time> · {len(runs)} report(s): {_e(summary)}</p>
+{details}
+</section>
 </main>
 </body>
 </html>
