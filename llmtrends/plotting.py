@@ -201,6 +201,11 @@ def _text_colour(colour) -> str:
     return "#1a1a1a" if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "white"
 
 
+def _measure(metric: str) -> str:
+    """How a share was measured, in two words (for rows of editions that changed their measure)."""
+    return "by spend" if "spend" in str(metric) else "by usage"
+
+
 def _pct(v: float) -> str:
     from . import words
     return words.percent(v)
@@ -238,22 +243,22 @@ def share_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | 
     from . import words
     from .analysis import snapshots
     periods = snapshots(data) if hasattr(data["snapshot"], "cat") else list(dict.fromkeys(data["snapshot"]))
-    step = 1.25
-    ax = _new_ax(ax, height=0.9 + 0.95 * len(periods))
+    line = 0.45  # one line of text, in y units (0.4 inch each)
+    ax = _new_ax(ax, height=0.7 + 1.05 * len(periods))
     named = [e for e in data.sort_values("value", ascending=False)["entity"].unique() if e != REMAINDER]
     colours = palette(named + [REMAINDER])
     names = data.drop_duplicates("entity").set_index("entity")["entity_name"].to_dict()
-    ticks, tick_labels = [], []
     previous_metric = None
-    for i, snap in enumerate(periods):
-        y = i * step
+    mixed = "metric" in data and data["metric"].nunique() > 1
+    cursor = 0.0
+    for snap in periods:
         p = data[data["snapshot"] == snap].set_index("entity")
         metric = p["metric"].iloc[0] if "metric" in p else None
         if previous_metric is not None and metric != previous_metric:
-            ax.axhline(y - step / 2, color="#333333", lw=1.2, ls=(0, (4, 3)))
-            ax.text(100, y - step / 2 - 0.06, f"measure changes: {words.metric(metric).lower()}", ha="right",
-                    va="bottom", fontsize=MIN_FONT, color="#333333", style="italic")
+            ax.axhline(cursor - 0.12, color="#333333", lw=1.4, ls=(0, (4, 3)))
+            cursor += 0.12
         previous_metric = metric
+        y = cursor + line + 0.58
         left = 0.0
         small = []
         order = [e for e in named if e in p.index] + ([REMAINDER] if REMAINDER in p.index else [])
@@ -262,30 +267,40 @@ def share_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | 
             is_rem = e == REMAINDER
             base = colours[e]
             face = base if (highlight is None or e == highlight or is_rem) else _muted(base)
-            ax.barh(y, v, left=left, height=0.62, color=face, edgecolor="white", linewidth=1.0,
+            ax.barh(y, v, left=left, height=0.98, color=face, edgecolor="white", linewidth=1.0,
                     hatch="///" if is_rem else None)
             name = "not named" if is_rem else names.get(e, e)
             weight = "bold" if e == highlight else "normal"
-            if v >= 14:
-                ax.text(left + v / 2, y, f"{name}\n{_pct(v)}" if v >= 22 else _pct(v), ha="center", va="center",
-                        fontsize=MIN_FONT, color="#333333" if is_rem else _text_colour(face), fontweight=weight)
-                if v < 22:
+            inside_name = v >= 6 + 3.2 * len(name)  # the name fits in the segment
+            if v >= 11:
+                ax.text(left + v / 2, y, f"{name}\n{_pct(v)}" if inside_name else _pct(v), ha="center",
+                        va="center", fontsize=MIN_FONT, color="#333333" if is_rem else _text_colour(face),
+                        fontweight=weight, linespacing=1.0)
+                if not inside_name:
                     small.append((f"{name} {_pct(v)}", weight))
             elif v > 0:
                 small.append((f"{name} {_pct(v)}", weight))
             left += v
+        bottom = y + 0.49
         if small:
-            ax.text(0, y + 0.36, _wrap(" · ".join(text for text, _ in small), 34), ha="left", va="top",
-                    linespacing=1.1,
-                    fontsize=MIN_FONT, color="#333333")
-        ticks.append(y)
+            text = _wrap(" · ".join(t for t, _ in small), 46)
+            ax.text(0, bottom + 0.05, text, ha="left", va="top", linespacing=1.15, fontsize=MIN_FONT, color="#333333")
+            bottom += 0.08 + line * (text.count("\n") + 1)
         if row_label and row_label in p:
-            tick_labels.append(str(p[row_label].iloc[0]))
+            label = str(p[row_label].iloc[0])
         else:
             source = p["source_id"].iloc[0]
-            tick_labels.append(f"{words.period(p['period'].iloc[0])}\n{words.source_short(source)}")
-    ax.set_yticks(ticks, tick_labels)
-    ax.set_ylim((len(periods) - 1) * step + 1.0, -0.55)
+            published = words.month(datasets.registry().sources.get(source, {}).get("published"))
+            label = words.period(p["period"].iloc[0])
+            if mixed:
+                label += f", {_measure(metric)}"
+            label += f" · {published} report" if published else ""
+        ax.text(0, y - 0.56, label, ha="left", va="bottom", fontsize=MIN_FONT, fontweight="bold", color="#1f2328")
+        cursor = bottom + 0.35
+    ax.set_yticks([])
+    ax.set_ylim(cursor, 0)
+    fig = ax.figure
+    fig.set_size_inches(fig.get_size_inches()[0], 0.45 + cursor * 0.4 / 0.77)
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
     ax.set_xticks([0, 25, 50, 75, 100])
@@ -297,15 +312,16 @@ def share_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | 
 
 def value_bars(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "entity_name",
                highlight: str | None = None, title: str | None = None, xlabel: str | None = None,
-               color_by: str = "entity") -> plt.Axes:
+               color_by: str = "entity", order: str = "value") -> plt.Axes:
     """Horizontal bars of one metric, largest on top, each value written at its bar end.
 
     Approximate values are marked '~', bounds '>' / '<'; ranges are drawn as a
     line between both ends. The highlighted entity keeps its colour, the others
     are lightened. Use for multi-answer rates (which never sum to 100) and for
-    single shares of different entities.
+    single shares of different entities. ``order="given"`` keeps the rows in
+    the order of ``data`` (top to bottom), e.g. editions in time order.
     """
-    d = data.sort_values("value", ascending=True)
+    d = data.sort_values("value", ascending=True) if order == "value" else data.iloc[::-1]
     ax = _new_ax(ax, height=0.8 + 0.42 * len(d))
     colours = palette(list(d[color_by])) if color_by in d else {}
     marks = {"approx": "~", "at_least": ">", "at_most": "<", "exact": ""}

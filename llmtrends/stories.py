@@ -23,7 +23,8 @@ from .analysis import REMAINDER
 
 #: The Menlo Ventures edition measures, in the order the editions changed them.
 VENDOR_SHARE_METRICS = ("enterprise_llm_api_usage_share", "enterprise_llm_api_spend_share")
-CODING_METRICS = ("enterprise_coding_llm_share",)
+CODING_METRICS = ("enterprise_coding_llm_share", "enterprise_coding_llm_spend_share")
+OPEN_SOURCE_METRICS = ("enterprise_open_source_workload_share", "enterprise_open_source_llm_spend_share")
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -121,7 +122,13 @@ def _metric_rows(figures: pd.DataFrame, metric: str, segment: str | None = None)
 
 
 def _published(source_id: str) -> str:
-    return str(datasets.registry().sources.get(source_id, {}).get("published") or "9999")
+    """When a source was published (YYYY-MM...), else the end of the latest period it reports, to order editions."""
+    published = datasets.registry().sources.get(source_id, {}).get("published")
+    if published:
+        return str(published)
+    rows = datasets.figures()
+    ends = rows.loc[rows["source_id"] == source_id, "period_end"]
+    return str(ends.max())[:10] if len(ends) else "9999"
 
 
 def drop_restatements(rows: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +140,8 @@ def drop_restatements(rows: pd.DataFrame) -> pd.DataFrame:
     """
     if rows.empty:
         return rows
-    d = rows.assign(_pub=rows["source_id"].map(_published), _end=rows["period_end"].astype(str).str[:7])
+    pubs = {s: _published(s) for s in rows["source_id"].unique()}
+    d = rows.assign(_pub=rows["source_id"].map(pubs), _end=rows["period_end"].astype(str).str[:7])
     d = d.sort_values(["_pub"], kind="stable")
     keep = ~d.duplicated(["metric", "segment", "entity", "_end", "value"], keep="first")
     out = d[keep].drop(columns=["_pub", "_end"])
@@ -141,18 +149,33 @@ def drop_restatements(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _share_editions(figures: pd.DataFrame, metrics: Sequence[str], segment: str,
-                    periods: Sequence[str] = ()) -> pd.DataFrame:
-    """Share tables of several metrics of one story, one after the other in time order."""
+def edition_rows(figures: pd.DataFrame, metrics: Sequence[str], segment: str | None,
+                 periods: Sequence[str] = ()) -> pd.DataFrame:
+    """The figures of a measure as its editions published them: every period of the first metric,
+    and, of each later metric (a new definition in a later edition), only each source's own latest period.
+
+    Menlo's December 2025 report measures vendor shares by estimated spend and also gives 2023 and
+    2024 by spend; the edition story shows its 2025 figures after the earlier editions' usage shares,
+    with the change of measure marked, and its look back is told in words.
+    """
     parts = []
-    for metric in metrics:
+    for i, metric in enumerate(metrics):
         rows = _metric_rows(figures, metric, segment)
         if periods:
             rows = rows[rows["period"].isin(list(periods))]
-        rows = drop_restatements(rows)
-        if rows.empty:
-            continue
-        parts.append(analysis.share_table(rows))
+        if i > 0 and len(rows):
+            latest = rows.groupby("source_id")["period_end"].transform("max")
+            rows = rows[rows["period_end"] == latest]
+        parts.append(drop_restatements(rows))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=figures.columns)
+
+
+def _share_editions(figures: pd.DataFrame, metrics: Sequence[str], segment: str,
+                    periods: Sequence[str] = ()) -> pd.DataFrame:
+    """Share tables of the editions of one story (see :func:`edition_rows`), in time order."""
+    rows = edition_rows(figures, metrics, segment, periods)
+    parts = [analysis.share_table(g) for _, g in rows.groupby("metric", sort=False)] if len(rows) else []
     if not parts:
         return pd.DataFrame()
     order = []
@@ -226,14 +249,12 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
     Story
     """
     figures = _figures() if figures is None else figures
-    family = VENDOR_SHARE_METRICS if metric in VENDOR_SHARE_METRICS else CODING_METRICS + ("enterprise_coding_llm_spend_share",)
-    metrics = [m for m in family if (figures["metric"] == m).any()] if metric in family else [metric]
-    if metric not in metrics:
-        metrics = [metric]
+    family = next((f for f in (VENDOR_SHARE_METRICS, CODING_METRICS) if f[0] == metric), (metric,))
+    metrics = [m for m in family if (figures["metric"] == m).any()] or [metric]
     shares = _share_editions(figures, metrics, segment, periods)
     highlight = words.entity(highlight_vendor)
     measure = words.lower_first(words.metric(metric))
-    is_coding = metric in CODING_METRICS
+    is_coding = "coding" in metric
     topic = "code generation" if is_coding else "enterprise LLM APIs"
     snaps = analysis.snapshots(shares)
     lead = analysis.leaders(shares) if len(shares) else pd.DataFrame()
@@ -254,30 +275,48 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
                   if isinstance(last["runner_up"], str) else "")
         how = "leads" if last["certain"] else "is the largest vendor the source names"
         key.append(Finding(
-            f"**{last['entity_name']}** {how} with {words.percent(last['value'])} of {words.lower_first(words.metric(rows['metric'].iloc[0]))}"
+            f"**{last['entity_name']}** {how} with {words.percent(last['value'])} of {words.share_of(rows['metric'].iloc[0])}"
             f"{runner}, {words.in_period(rows['period'].iloc[0])} ({words.source_short(rows['source_id'].iloc[0])}).", rows[rows["entity"] != REMAINDER]))
         if len(lead) > 1 and lead.iloc[0]["entity"] != last["entity"]:
             f0 = lead.iloc[0]
             r0 = _snap_rows(shares, f0["snapshot"])
+            m0, m1 = r0["metric"].iloc[0], rows["metric"].iloc[0]
+            by0, by1 = ((f" ({_measure_word(m0)})", f" ({_measure_word(m1)})") if m0 != m1 else ("", ""))
             key.append(Finding(
                 f"The lead changed hands: {f0['entity_name']} held {words.percent(f0['value'])} "
-                f"{words.in_period(f0['period'])}; {last['entity_name']} leads {words.in_period(last['period'])}.",
+                f"{words.in_period(f0['period'])}{by0}; {last['entity_name']} leads {words.in_period(last['period'])}{by1}.",
                 pd.concat([r0[r0["entity"] == f0["entity"]], rows[rows["entity"] == last["entity"]]])))
 
     # the highlighted vendor across editions
     focus = shares[shares["entity"] == highlight_vendor] if len(shares) else pd.DataFrame()
-    if len(focus) >= 2:
-        path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)})" for r in focus.itertuples())
+    mixed = len(metrics) > 1
+
+    def when(r) -> str:
+        return f"{words.period(r.period)}, {_measure_word(r.metric)}" if mixed else words.period(r.period)
+
+    if len(focus) >= 2 and focus["value"].nunique() == 1:
+        key.append(Finding(f"{highlight} holds {words.percent(focus['value'].iloc[0])} in each edition ("
+                           + "; ".join(when(r) for r in focus.itertuples()) + ").", focus))
+    elif len(focus) >= 2:
+        path = " → ".join(f"{words.percent(r.value)} ({when(r)})" for r in focus.itertuples())
         key.append(Finding(f"{highlight} across Menlo's editions: {path}.", focus))
     elif len(focus) == 1 and not (len(lead) and lead.iloc[-1]["entity"] == highlight_vendor):
         r = focus.iloc[0]
         key.append(Finding(f"{highlight} holds {words.percent(r['value'])} {words.in_period(r['period'])} ({words.source_short(r['source_id'])}).", focus))
 
+    for later in metrics[1:]:
+        back = drop_restatements(_metric_rows(figures, later, segment))
+        back = back[back["entity"] == highlight_vendor].sort_values("period_end")
+        if len(back) >= 2:
+            path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)})" for r in back.itertuples())
+            key.append(Finding(f"Measured by estimated spend, Menlo Ventures' "
+                               f"{words.source_short(back['source_id'].iloc[-1]).split(', ')[-1]} edition puts "
+                               f"{highlight} at {path}.", back))
     if len(metrics) > 1:
         changed = [words.lower_first(words.metric(m)) for m in metrics]
         key.append(Finding(f"Menlo changed the measure between editions: {changed[0]} until mid-2025, "
-                           f"{changed[-1]} in its December 2025 report; the chart marks where.",
-                           shares[shares["entity"] != REMAINDER]))
+                           f"{changed[-1]} in its {words.source_short(shares['source_id'].iloc[-1]).split(', ')[-1]} "
+                           "report; the chart marks where.", shares[shares["entity"] != REMAINDER]))
 
     # section: the chart of every edition
     if len(shares):
@@ -289,7 +328,9 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
             "Share by vendor, edition by edition",
             intro=("Each bar is one edition of the data as its source published it. A source that names only "
                    "some vendors leaves a remainder, hatched grey: it is what the source does not attribute, not a vendor."),
-            charts=[Chart("share_bars", shares, f"{words.metric(metric)}, by vendor", "vendor-share-by-edition",
+            charts=[Chart("share_bars", shares, (f"Vendor shares of {words.share_of(metric)}" if len(metrics) == 1 else
+                                                 f"Vendor shares of {topic}, edition by edition (by usage, then by spend)"),
+                          "vendor-share-by-edition",
                           {"highlight": highlight_vendor})])
         if notes:
             sec.findings.append(Finding(
@@ -331,8 +372,9 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
         else:
             sections.append(Section(change_title, skipped="No vendor is named in both the first and the last period, so no change can be computed."))
     else:
+        only = words.period(one_measure["period"].iloc[0]) if len(one_measure) else last_period
         sections.append(Section(change_title, skipped=(
-            f"Not shown: the data give {measure} for one period only ({last_period}), so there is no change to show.")))
+            f"Not shown: the data give {measure} for one period only ({only}), so there is no change to show.")))
 
     # section: concentration
     conc_title = "How concentrated the market is"
@@ -421,6 +463,11 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 # --------------------------------------------------------------------------- open vs closed
 
+def _measure_word(metric: str) -> str:
+    """'by spend' / 'by usage': how a Menlo edition measured a share."""
+    return "by spend" if "spend" in metric else "by usage"
+
+
 def _lens_label(r) -> str:
     """'Open-weight models: share of OpenRouter tokens, Dec 2024 to Oct 2025'."""
     who = {"open_source_models": "Open-weight models", "chinese_open_models": "Chinese open models"}.get(
@@ -441,13 +488,14 @@ def open_vs_closed(lenses: Sequence[str] = tuple(analysis.OPEN_SOURCE_LENSES),
 
     trend = pd.DataFrame()
     if "enterprise_open_source_workload_share" in lenses:
-        ent = drop_restatements(_metric_rows(figures, "enterprise_open_source_workload_share"))
+        ent = edition_rows(figures, [m for m in OPEN_SOURCE_METRICS if (figures["metric"] == m).any()], "enterprise")
         ent = ent[ent["entity"] == "open_source_models"].sort_values(["period_end"])
         trend = ent
         if len(ent) >= 2:
             path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)})" for r in ent.itertuples())
-            key.append(Finding(f"Open-weight models' share of enterprise AI workloads fell: {path} "
-                               f"({words.source_short(ent['source_id'].iloc[-1])}).", ent))
+            direction = "fell" if ent["value"].iloc[-1] < ent["value"].iloc[0] else "moved"
+            pubs = "; ".join(dict.fromkeys(words.source_short(x) for x in ent["source_id"]))
+            key.append(Finding(f"Open-weight models' share of enterprise LLM use {direction}: {path} ({pubs}).", ent))
         elif len(ent) == 1:
             r = ent.iloc[0]
             key.append(Finding(f"Open-weight models run {words.percent(r['value'])} of enterprise AI workloads "
@@ -481,9 +529,10 @@ def open_vs_closed(lenses: Sequence[str] = tuple(analysis.OPEN_SOURCE_LENSES),
         sec = Section("Enterprises, edition by edition, beside the API router",
                       intro="Menlo Ventures' enterprise surveys asked the same question in each edition; OpenRouter's "
                             "telemetry measures tokens on one platform. Same topic, different questions.",
-                      charts=[Chart("value_bars", trend.assign(entity_name=trend["period"].map(words.period)),
-                                    "Open-weight models' share of enterprise workloads", "enterprise-open-share",
-                                    {"label": "entity_name", "color_by": "period"})])
+                      charts=[Chart("value_bars", trend.assign(entity_name=[
+                                        f"{words.period(r.period)}, {_measure_word(r.metric)}" for r in trend.itertuples()]),
+                                    "Open-weight models' share of enterprise LLM use, edition by edition",
+                                    "enterprise-open-share", {"label": "entity_name", "color_by": "metric", "order": "given"})])
         sections.append(sec)
     elif "enterprise_open_source_workload_share" in lenses:
         sections.append(Section("Enterprises, edition by edition, beside the API router",
@@ -596,7 +645,7 @@ def agentic_usage(compute_segments: Sequence[str] = ("startup", "enterprise"), a
         finds = [f] + [Finding(f"The code-generation ecosystem is worth {words.row_value(r)} "
                                f"({words.period(r['period'])}).", eco.loc[[i]]) for i, r in eco.iterrows()]
         sections.append(Section("Coding, the first killer application", findings=finds,
-                                charts=[Chart("share_bars", coding, "Share of code-generation use, by vendor", "coding-share", {})]))
+                                charts=[Chart("share_bars", coding, "Vendor shares of code generation, edition by edition", "coding-share", {})]))
         key.append(f)
         shown.append(coding)
 

@@ -289,3 +289,11 @@ def lower_first(text: str) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+def share_of(metric_id: str) -> str:
+    """What a share metric is a share of: ``'Enterprise LLM API spend share' -> 'enterprise LLM API spend'``."""
+    title = metric(metric_id)
+    title = re.sub(r"^Share of\s+", "", title)
+    title = re.sub(r"\s+share$", "", title)
+    return lower_first(title)
