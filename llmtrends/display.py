@@ -21,7 +21,7 @@ from .html import esc, safe_url
 from .plotting import source_ids
 
 #: Widest a chart may be, in points: at 12 pt text it stays >= 11 px on a 390 px phone.
-MAX_WIDTH_PT = 350
+MAX_WIDTH_PT = 330
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _recorded_sources: dict[str, None] = {}
 _shown_csv: dict[str, str] = {}
@@ -220,6 +220,8 @@ def section(story, title: str | None = None) -> None:
         if sec.skipped:
             _show(_html(f'<p class="lt-skipped"><strong>{esc(sec.title)}:</strong> {esc(sec.skipped)}</p>'))
             continue
+        if not sec.charts and sec.table is None and all(f.text in _shown_sentences for f in sec.findings):
+            continue  # everything it would say is already in the key findings
         _show(_html(f'<h2 class="lt-section">{esc(sec.title)}</h2>'
                     + (f'<p class="lt-section-intro">{esc(sec.intro)}</p>' if sec.intro else "")))
         for c in sec.charts:
@@ -247,7 +249,7 @@ def definitions(metric_names: Iterable[str]) -> None:
     """Show what each measure in the report means, by its title."""
     reg = datasets.registry()
     items = "".join(
-        f"<li><strong>{esc(words.metric(m))}</strong>: {esc(reg.metrics[m]['definition'])}</li>"
+        f"<li><strong>{esc(words.metric(m))}</strong>: {esc(words.humanize(reg.metrics[m]['definition']))}</li>"
         for m in dict.fromkeys(metric_names) if m in reg.metrics)
     _show(_html(f'<h2 class="lt-section">What the measures mean</h2><ul class="lt-definitions">{items}</ul>'))
 

@@ -356,7 +356,7 @@ def lens_dotplot(data: pd.DataFrame, ax: plt.Axes | None = None, title: str | No
     """
     from . import words
     d = data.reset_index(drop=True)
-    ax = _new_ax(ax, height=0.7 + 0.95 * len(d))
+    ax = _new_ax(ax, height=0.6 + 0.78 * len(d))
     metric_colours = dict(zip(d["metric"].unique(), CATEGORY_COLORS))
     for y, r in d.iterrows():
         c = metric_colours[r["metric"]]

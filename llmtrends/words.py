@@ -266,7 +266,7 @@ def source(source_id: str) -> str:
     sample = s.get("sample")
     method = s.get("method")
     if not _missing(sample):
-        text += f"; {method + ': ' if not _missing(method) else ''}{sample}"
+        text += f"; {method + ': ' if not _missing(method) else ''}{humanize(sample)}"
     fieldwork = s.get("fieldwork")
     if not _missing(fieldwork):
         text += f", fieldwork {period(str(fieldwork).replace('/', '..'))}"
@@ -283,10 +283,13 @@ def in_period(label) -> str:
     return "in " + text
 
 
+_PROPER = {"Chinese", "OpenRouter", "Anthropic", "Menlo", "Google", "OpenAI", "ChatGPT", "Claude", "Meta", "US", "U.S."}
+
+
 def lower_first(text: str) -> str:
     """``'Share of code-generation LLM use' -> 'share of code-generation LLM use'`` (acronyms kept)."""
     text = str(text)
-    if len(text) > 1 and text[1].isupper():
+    if len(text) > 1 and text[1].isupper() or text.split(" ", 1)[0] in _PROPER:
         return text
     return text[:1].lower() + text[1:]
 
@@ -297,3 +300,19 @@ def share_of(metric_id: str) -> str:
     title = re.sub(r"^Share of\s+", "", title)
     title = re.sub(r"\s+share$", "", title)
     return lower_first(title)
+
+
+_DATE_RANGE = re.compile(r"\b\d{4}-\d\d(?:-\d\d)?(?:\.\.\d{4}-\d\d(?:-\d\d)?)?\b")
+
+
+def humanize(text) -> str:
+    """Free text from data/ made fit for a reader: metric ids become their titles, ISO dates and
+    date ranges become ``Sep 2024 to Oct 2024``-style dates."""
+    if _missing(text):
+        return ""
+    out = str(text)
+    metrics = datasets.registry().metrics
+    if "_" in out:
+        out = re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b",
+                     lambda m: f"'{metric(m.group(0))}'" if m.group(0) in metrics else m.group(0), out)
+    return _DATE_RANGE.sub(lambda m: period(m.group(0)), out)

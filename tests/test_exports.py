@@ -121,7 +121,7 @@ def test_index_and_a_report_open_in_a_real_browser(built_reports, browser, tmp_p
     link.click()
     assert browser.current_url.endswith("/vendor-share.html")
     body = browser.find_element(By.TAG_NAME, "body").text
-    assert "Anthropic leads with 32%" in body
+    assert "Anthropic leads with 40%" in body
     charts = browser.find_elements(By.CSS_SELECTOR, "svg.lt-svg")
     assert len(charts) >= 3 and all(c.size["width"] > 100 for c in charts)
     assert _non_blank(browser, tmp_path, "report")

@@ -134,16 +134,16 @@ def test_each_chart_has_one_source_line_and_its_data(built_reports, executed, ru
 def test_vendor_share_leads_with_the_latest_leader(executed):
     text = " ".join(_texts(executed("vendor-share")))
     lead = text.split("Key findings", 1)[1][:400]
-    assert "Anthropic leads with 32% of enterprise LLM API usage share, ahead of OpenAI (25%), in mid-2025" in lead
-    assert "OpenAI held 50% at the end of 2023" in text
-    assert "the three largest vendors hold 77%; the Herfindahl-Hirschman index is between 2,131 and 2,300" in text
+    assert "Anthropic leads with 40% of enterprise LLM API spend, ahead of OpenAI (27%), in 2025" in lead
+    assert "OpenAI held 50% in 2023 (by usage); Anthropic leads in 2025 (by spend)" in lead
+    assert "the three largest vendors hold 88%; the Herfindahl-Hirschman index is between 2,770 and 2,914" in text
     assert "Data as of " in text
 
 
 def test_non_default_parameters_change_title_and_sections(executed):
     text = " ".join(_texts(executed("vendor-share-coding-openai")))
     assert "Who supplies code generation" in text and "2023" not in text.split("Key findings")[0]
-    assert "Anthropic leads with 42% of share of code-generation LLM use, ahead of OpenAI (21%)" in text
+    assert "Anthropic leads with 54% of coding LLM spend, ahead of OpenAI (21%)" in text
     assert "+0 points" not in text and "How shares changed: Not shown" in text
     assert "How concentrated the market is: Not shown" in text
     enterprise = " ".join(_texts(executed("agentic-usage-enterprise")))

@@ -27,7 +27,7 @@ PAGE_TITLE = "The LLM market, 2023-2025: llmtrends reports"
 
 _CSS = """
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328;
-       max-width: 62rem; margin: 1.5rem auto; padding: 0 1rem; overflow-x: hidden; }
+       max-width: 62rem; margin: 1.5rem auto; padding: 0 1rem; }
 h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 0.3rem; }
 h2 { font-size: 1.3rem; margin: 2rem 0 0.6rem; }
 h3 { font-size: 1.1rem; margin: 0 0 0.3rem; }

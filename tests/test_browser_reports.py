@@ -1,0 +1,123 @@
+"""The index and every report in a real browser (headless Chromium), as a reader opens them:
+at 1280 px and at 390 px (a phone), no sideways scrolling, no id from data/ in the text,
+nothing degenerate, chart text at least 11 px; and printed, the page count.
+
+Chart text is measured where it is rendered: each chart is inline SVG, so a text's size
+on screen is its font size times the ratio of the chart's displayed width to its viewBox.
+Skipped with one line when Chromium is absent (required under CI, see conftest.py).
+"""
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+from .test_report_content import RUNS, degenerate, leaked_ids
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (1280, 390)
+#: Smallest chart text a reader should get, in CSS pixels.
+MIN_TEXT_PX = 11.0
+
+@pytest.fixture(autouse=True)
+def _reset_emulation(browser):
+    """The browser is shared by the session: leave it at its normal size and media."""
+    yield
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+_MEASURE = """
+var out = {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+           minText: null, charts: 0, tooWide: []};
+document.querySelectorAll('svg.lt-svg').forEach(function (svg) {
+  out.charts += 1;
+  var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  svg.querySelectorAll('text').forEach(function (t) {
+    var px = parseFloat(getComputedStyle(t).fontSize) * scale;
+    if (out.minText === null || px < out.minText) out.minText = px;
+  });
+});
+document.querySelectorAll('body *').forEach(function (e) {
+  var r = e.getBoundingClientRect();
+  if (r.width > 0 && r.right > window.innerWidth + 1 && out.tooWide.length < 5)
+    out.tooWide.push(e.tagName.toLowerCase() + '.' + (e.getAttribute('class') || '') + ' ends at ' + Math.round(r.right));
+});
+return out;
+"""
+
+
+def _open(browser, path, width):
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+    browser.get(path.as_uri())
+    return browser.execute_script(_MEASURE)
+
+
+def printed_pages(browser, path) -> int:
+    """Pages of ``path`` printed to A4 by Chrome (DevTools Page.printToPDF)."""
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    browser.get(path.as_uri())
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69})["data"])
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["index"] + RUNS)
+def test_page_reads_at_desktop_and_phone_width(built_reports, browser, name, width):
+    path = built_reports.exports_dir / f"{name}.html"
+    m = _open(browser, path, width)
+    assert m["scrollWidth"] <= m["innerWidth"], f"sideways scroll at {width} px: {m['tooWide']}"
+    text = browser.execute_script("return document.body.innerText")
+    assert leaked_ids(text) == []
+    assert degenerate(browser.page_source) == []
+    if name != "index":
+        assert m["charts"] >= 1
+        assert m["minText"] >= MIN_TEXT_PX, f"smallest chart text {m['minText']:.1f} px at {width} px"
+        first = browser.execute_script(
+            "return document.querySelector('.lt-findings').getBoundingClientRect().top")
+        assert first < 900, "the key findings are on the first screen"
+    else:
+        top = browser.execute_script("return document.querySelector('li.headline').getBoundingClientRect().top")
+        assert top < 900, "the headline findings are on the first screen"
+
+
+def test_catalog_fits_and_filters_any_spelling(built_reports, browser):
+    path = built_reports.exports_dir / "catalog.html"
+    for width in WIDTHS:
+        m = _open(browser, path, width)
+        assert m["scrollWidth"] <= m["innerWidth"], m["tooWide"]
+    total = browser.execute_script("return document.querySelectorAll('.fig').length")
+
+    def shown(query):
+        browser.execute_script("var q=document.getElementById('q'); q.value=arguments[0];"
+                               "q.dispatchEvent(new Event('input'));", query)
+        return browser.execute_script("return document.querySelectorAll('.fig:not(.hidden)').length")
+    google = browser.execute_script("return document.querySelectorAll('.fig[data-entity=google]').length")
+    assert google >= 1
+    for spelling in ("Google", "谷歌", "gemini"):
+        assert 0 < shown(spelling) < total
+        hidden = browser.execute_script("return document.querySelectorAll('.fig.hidden[data-entity=google]').length")
+        assert hidden == 0, f"{spelling!r} finds every figure about Google"
+    assert shown("zzzz-no-such-thing") == 0
+    assert shown("") == total
+
+
+def test_open_vs_closed_prints_in_three_pages_or_fewer(built_reports, browser):
+    assert printed_pages(browser, built_reports.exports_dir / "open-vs-closed.html") <= 3
+
+
+def test_print_hides_downloads_and_keeps_charts_whole(built_reports, browser):
+    path = built_reports.exports_dir / "vendor-share.html"
+    browser.get(path.as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        hidden = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.lt-download')).every(e => getComputedStyle(e).display === 'none')")
+        whole = browser.execute_script(
+            "return Array.from(document.querySelectorAll('figure.lt-chart')).every(e => getComputedStyle(e).breakInside === 'avoid')")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert hidden and whole
