@@ -145,7 +145,7 @@ def chart(ax, data: pd.DataFrame | None = None, name: str = "chart", csv: pd.Dat
         return  # the same picture twice says nothing new
     _shown_charts[digest] = name
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{esc(title)}" ', 1)
-    citations = "; ".join(esc(words.source(s)) for s in source_ids(data))
+    citations = "; ".join(esc(words.source(s, fieldwork=False)) for s in source_ids(data))
     label = "Source" if len(source_ids(data)) == 1 else "Sources"
     link = csv_link(csv if csv is not None else chart_csv(data), name + ".csv")
     _show(_html(

@@ -203,7 +203,8 @@ def _text_colour(colour) -> str:
 
 def _measure(metric: str) -> str:
     """How a share was measured, in two words (for rows of editions that changed their measure)."""
-    return "by spend" if "spend" in str(metric) else "by usage"
+    metric = str(metric)
+    return "by spend" if "spend" in metric else ("closed models only" if "closed" in metric else "by usage")
 
 
 def _pct(v: float) -> str:

@@ -22,7 +22,8 @@ from . import analysis, datasets, words
 from .analysis import REMAINDER
 
 #: The Menlo Ventures edition measures, in the order the editions changed them.
-VENDOR_SHARE_METRICS = ("enterprise_llm_api_usage_share", "enterprise_llm_api_spend_share")
+VENDOR_SHARE_METRICS = ("enterprise_closed_llm_market_share", "enterprise_llm_api_usage_share",
+                        "enterprise_llm_api_spend_share")
 CODING_METRICS = ("enterprise_coding_llm_share", "enterprise_coding_llm_spend_share")
 OPEN_SOURCE_METRICS = ("enterprise_open_source_workload_share", "enterprise_open_source_llm_spend_share")
 
@@ -151,23 +152,25 @@ def drop_restatements(rows: pd.DataFrame) -> pd.DataFrame:
 
 def edition_rows(figures: pd.DataFrame, metrics: Sequence[str], segment: str | None,
                  periods: Sequence[str] = ()) -> pd.DataFrame:
-    """The figures of a measure as its editions published them: every period of the first metric,
-    and, of each later metric (a new definition in a later edition), only each source's own latest period.
+    """The figures of a measure as its editions published them, one measure after another.
 
-    Menlo's December 2025 report measures vendor shares by estimated spend and also gives 2023 and
-    2024 by spend; the edition story shows its 2025 figures after the earlier editions' usage shares,
-    with the change of measure marked, and its look back is told in words.
+    ``metrics`` are the measures a report series used over time (Menlo: closed-source market
+    share in its 2024 report, usage share in mid-2025, estimated spend share in December 2025).
+    Each measure adds only the periods after those the earlier measures already cover: a later
+    edition's look back (the December 2025 report's 2023 and 2024 spend shares, the mid-2025
+    update's "end of 2023") is told in words, not drawn as a second point for the same time.
     """
-    parts = []
-    for i, metric in enumerate(metrics):
-        rows = _metric_rows(figures, metric, segment)
+    parts, covered = [], None
+    ordered = sorted(metrics, key=lambda m: str(_metric_rows(figures, m, segment)["period_end"].max()))
+    for metric in ordered:
+        rows = drop_restatements(_metric_rows(figures, metric, segment))
         if periods:
             rows = rows[rows["period"].isin(list(periods))]
-        if i > 0 and len(rows):
-            latest = rows.groupby("source_id")["period_end"].transform("max")
-            rows = rows[rows["period_end"] == latest]
-        parts.append(drop_restatements(rows))
-    parts = [p for p in parts if len(p)]
+        if covered is not None and len(rows):
+            rows = rows[rows["period_end"] > covered]
+        if len(rows):
+            parts.append(rows)
+            covered = rows["period_end"].max() if covered is None else max(covered, rows["period_end"].max())
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=figures.columns)
 
 
@@ -249,7 +252,7 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
     Story
     """
     figures = _figures() if figures is None else figures
-    family = next((f for f in (VENDOR_SHARE_METRICS, CODING_METRICS) if f[0] == metric), (metric,))
+    family = next((f for f in (VENDOR_SHARE_METRICS, CODING_METRICS) if metric in f), (metric,))
     metrics = [m for m in family if (figures["metric"] == m).any()] or [metric]
     shares = _share_editions(figures, metrics, segment, periods)
     highlight = words.entity(highlight_vendor)
@@ -314,9 +317,10 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
                                f"{highlight} at {path}.", back))
     if len(metrics) > 1:
         changed = [words.lower_first(words.metric(m)) for m in metrics]
-        key.append(Finding(f"Menlo changed the measure between editions: {changed[0]} until mid-2025, "
-                           f"{changed[-1]} in its {words.source_short(shares['source_id'].iloc[-1]).split(', ')[-1]} "
-                           "report; the chart marks where.", shares[shares["entity"] != REMAINDER]))
+        shown = list(dict.fromkeys(shares["metric"]))
+        key.append(Finding("Menlo changed the measure between editions: " + "; then ".join(
+            f"{words.lower_first(words.metric(m))} ({', '.join(dict.fromkeys(words.period(p) for p in shares.loc[shares['metric'] == m, 'period']))})"
+            for m in shown) + ". The chart marks each change.", shares[shares["entity"] != REMAINDER]))
 
     # section: the chart of every edition
     if len(shares):
@@ -329,7 +333,8 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
             intro=("Each bar is one edition of the data as its source published it. A source that names only "
                    "some vendors leaves a remainder, hatched grey: it is what the source does not attribute, not a vendor."),
             charts=[Chart("share_bars", shares, (f"Vendor shares of {words.share_of(metric)}" if len(metrics) == 1 else
-                                                 f"Vendor shares of {topic}, edition by edition (by usage, then by spend)"),
+                                                 f"Vendor shares of {topic}, edition by edition ("
+                                                 + ", then ".join(dict.fromkeys(_measure_word(m) for m in shares["metric"])) + ")"),
                           "vendor-share-by-edition",
                           {"highlight": highlight_vendor})])
         if notes:
@@ -346,7 +351,10 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
     change_title = "How shares changed"
     first_end = shares["period_end"].min() if len(shares) else None
     last_end = shares["period_end"].max() if len(shares) else None
-    one_measure = shares[shares["metric"] == metric] if len(shares) else shares
+    chosen = drop_restatements(_metric_rows(figures, metric, segment))
+    if periods:
+        chosen = chosen[chosen["period"].isin(list(periods))]
+    one_measure = analysis.share_table(chosen) if len(chosen) else chosen
     if len(one_measure) and one_measure["period"].nunique() >= 2:
         change = analysis.changes(one_measure)
         change = change[change["entity"] != REMAINDER]
@@ -464,8 +472,9 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 # --------------------------------------------------------------------------- open vs closed
 
 def _measure_word(metric: str) -> str:
-    """'by spend' / 'by usage': how a Menlo edition measured a share."""
-    return "by spend" if "spend" in metric else "by usage"
+    """'by spend' / 'by usage' / 'closed models only': how a Menlo edition measured a share."""
+    from .plotting import _measure
+    return _measure(metric)
 
 
 def _lens_label(r) -> str:

@@ -250,7 +250,7 @@ def source_short(source_id: str) -> str:
     return f"{publisher(source_id)}, {published}" if published else publisher(source_id)
 
 
-def source(source_id: str) -> str:
+def source(source_id: str, fieldwork: bool = True) -> str:
     """A citation for readers: publisher, report title, month, and the method/sample in words.
 
     ``"Menlo Ventures, 2025 Mid-Year LLM Market Update (Jul 2025); survey of 150 technical leaders ..."``
@@ -267,9 +267,9 @@ def source(source_id: str) -> str:
     method = s.get("method")
     if not _missing(sample):
         text += f"; {method + ': ' if not _missing(method) else ''}{humanize(sample)}"
-    fieldwork = s.get("fieldwork")
-    if not _missing(fieldwork):
-        text += f", fieldwork {period(str(fieldwork).replace('/', '..'))}"
+    dates = s.get("fieldwork")
+    if fieldwork and not _missing(dates):
+        text += f", fieldwork {period(str(dates).replace('/', '..'))}"
     return text
 
 
