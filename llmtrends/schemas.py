@@ -199,6 +199,13 @@ DISAGREEMENTS = {
     "accepted": "a list of disagreements (- id: ...)",
 }
 
+LABELS = {
+    "type": "object",
+    "propertyNames": SLUG_KEYS,
+    "additionalProperties": _text_mapping("display name, like \"Manufacturing and energy\""),
+    "accepted": "a mapping of kind (segment, board, agent_map_category, theme ...): a mapping of id: display name",
+}
+
 #: The schema of each YAML file of data/, by file name.
 SCHEMAS: dict[str, dict] = {
     "vocabulary.yaml": VOCABULARY,
@@ -207,6 +214,7 @@ SCHEMAS: dict[str, dict] = {
     "sources.yaml": SOURCES,
     "documents.yaml": DOCUMENTS,
     "disagreements.yaml": DISAGREEMENTS,
+    "labels.yaml": LABELS,
 }
 
 _validators: dict[str, Any] = {}

@@ -12,7 +12,7 @@ import math
 import re
 from datetime import date, datetime
 
-import yaml
+from pathlib import Path
 
 from . import paths
 
@@ -184,8 +184,16 @@ def period(label) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _labels_at(path: str, mtime: float) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    from . import _yaml, schemas
+    from .errors import DataError
+
+    text = Path(path).read_text(encoding="utf-8")
+    document = _yaml.load(text) or {}
+    found = schemas.problems("labels.yaml", document, text)
+    if found:
+        line, _, _, message = found[0]
+        raise DataError([f"labels.yaml{f', line {line}' if line else ''}: {message}"])
+    return document
 
 
 def labels() -> dict:
