@@ -667,7 +667,8 @@ def agentic_usage(compute_segments: Sequence[str] = ("startup", "enterprise"), a
                          models[models["entity"] == r.entity]) for r in moves.itertuples()]
         last = models.sort_values("period_end")["period"].iloc[-1]
         new = models[(models["period"] == last) & ~models["entity"].isin(moves["entity"])]
-        finds += [Finding(f"{r.entity_name}, new in {words.period(r.period)}, already holds {words.percent(r.value)}.",
+        finds += [Finding(f"{r.entity_name}, new in {words.period(r.period)}, already holds {words.percent(r.value)} "
+                          f"of Anthropic's users ({words.source_short(r.source_id)}).",
                           new[new["entity"] == r.entity]) for r in new.itertuples()]
         sections.append(Section("How fast users move to a new frontier model",
                                 intro="Shares of Anthropic's users on each Claude model before and within a month of a new model's launch.",

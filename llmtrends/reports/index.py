@@ -33,7 +33,7 @@ h2 { font-size: 1.3rem; margin: 2rem 0 0.6rem; }
 h3 { font-size: 1.1rem; margin: 0 0 0.3rem; }
 .lede { font-size: 1.05rem; color: #333; margin: 0.2rem 0 1rem; }
 .meta { color: #59636e; font-size: 0.9rem; }
-ul.headlines { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 0.8rem; }
+ul.headlines { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: 0.8rem; }
 li.headline { display: flex; gap: 0.7rem; align-items: flex-start; background: #f6f8fa; border-radius: 6px; padding: 0.7rem; }
 li.headline p { margin: 0; }
 li.headline .src { color: #59636e; font-size: 0.85rem; margin-top: 0.2rem; }
@@ -54,6 +54,11 @@ svg.spark { flex: none; }
 .note { color: #9a6700; font-size: 0.9rem; }
 ul.params, ul.sources { margin: 0.2rem 0; padding-left: 1.2rem; }
 .links, .sources li { overflow-wrap: anywhere; }
+@media (max-width: 600px) {
+  ul.headlines { grid-template-columns: 1fr; }
+  li.headline { flex-direction: column; gap: 0.3rem; }
+  h1 { font-size: 1.45rem; }
+}
 @media print { .details, .go { display: none; } li.headline, .card { break-inside: avoid; } }
 """
 
@@ -223,9 +228,20 @@ def sparkline(data, width: int = 132, height: int = 40) -> str:
 
 
 def _finding_source(finding) -> str:
+    """'Menlo Ventures (Nov 2024, Jul 2025, Dec 2025); OpenRouter (Dec 2025)': publishers with their report dates."""
     try:
+        from llmtrends import datasets
+
         w = _words()
-        return "; ".join(w.source_short(s) for s in finding.sources)
+        reg = datasets.registry()
+        ordered = sorted(finding.sources, key=lambda s: str(reg.sources[s].get("published") or ""))
+        by_publisher: dict[str, list[str]] = {}
+        for sid in ordered:
+            month = w.month(reg.sources[sid].get("published"))
+            dates = by_publisher.setdefault(w.publisher(sid), [])
+            if month and month not in dates:
+                dates.append(month)
+        return "; ".join(f"{pub} ({', '.join(d)})" if d else pub for pub, d in by_publisher.items())
     except Exception:
         return ""
 
