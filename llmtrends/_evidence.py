@@ -202,10 +202,24 @@ def _published(reg: Registry, doc: str) -> str:
     return str(reg.documents.get(doc, {}).get("published") or "9999")
 
 
+def _declarations_of(reg: Registry, ids: set[str]) -> list[dict]:
+    """The declarations naming any of ``ids`` (an index by obs_id, built once per registry)."""
+    index = getattr(reg, "_declaration_index", None)
+    if index is None or index[0] is not reg.disagreements:
+        by_id: dict[str, list[dict]] = {}
+        for d in reg.disagreements:
+            for o in d.get("obs_ids") or []:
+                by_id.setdefault(o, []).append(d)
+        index = (reg.disagreements, by_id)
+        reg._declaration_index = index
+    found = {id(d): d for o in ids for d in index[1].get(o, ())}
+    return list(found.values())
+
+
 def declared_standing(reg: Registry, rows: list[dict]) -> dict | None:
     """The ``stands`` statement of a declaration covering these rows, or None."""
     ids = {r["obs_id"] for r in rows}
-    for d in reg.disagreements:
+    for d in _declarations_of(reg, ids):
         if d.get("stands") in ids and ids & set(d.get("obs_ids") or []) - {d["stands"]}:
             return next(r for r in rows if r["obs_id"] == d["stands"])
     return None
@@ -226,7 +240,7 @@ def figure_evidence(reg: Registry, rows: list[dict]) -> dict:
     docs = list(dict.fromkeys(r["doc"] for r in rows))
     primary = [d for d in docs if reg.documents.get(d, {}).get("primary_of") == rows[0]["source_id"]]
     ids = {r["obs_id"] for r in rows}
-    declared = any(len(ids & set(d.get("obs_ids") or [])) > 1 for d in reg.disagreements)
+    declared = any(len(ids & set(d.get("obs_ids") or [])) > 1 for d in _declarations_of(reg, ids))
     if declared or len({r["value"] for r in rows}) > 1:
         status = "differs"
     elif primary and len(primary) < len(docs):
