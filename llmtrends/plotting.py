@@ -65,6 +65,9 @@ THEME: dict = {
     "font.size": MIN_FONT,
     "font.family": ["DejaVu Sans", CJK_FAMILY],
     "svg.fonttype": "none",
+    # names and titles come from the data: "$5 vs $7" or "$\\frac{" are text, never mathematics
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 
 _fonts_ready = False

@@ -23,6 +23,8 @@ SLUG_KEYS = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
              "accepted": "a name of letters, digits, '_', '.' or '-'"}
 DATE_OR_NULL = {"type": ["date", "string", "integer", "null"],
                 "accepted": "a date (2025-07-31), a month (2025-07), a year, or null"}
+URL_OR_NULL = {"type": ["string", "null"], "pattern": r"^https?://[^\s]+$",
+               "accepted": "an http(s) URL (https://...) or null"}
 TEXT_LIST = {"type": "array", "items": TEXT, "accepted": "a list of texts, like [a, b]"}
 
 
@@ -115,7 +117,7 @@ SOURCE = {
     "properties": {
         "publisher": TEXT,
         "title": TEXT,
-        "url": TEXT_OR_NULL,
+        "url": URL_OR_NULL,
         "published": DATE_OR_NULL,
         "method": TEXT_OR_NULL,
         "sample": TEXT_OR_NULL,
@@ -148,7 +150,7 @@ DOCUMENT = {
         "language": TEXT,
         "title": TEXT,
         "publisher": TEXT_OR_NULL,
-        "url": TEXT_OR_NULL,
+        "url": URL_OR_NULL,
         "published": DATE_OR_NULL,
         "reports": {"type": "array", "items": {"type": "string", "accepted": "a source id (text)"},
                     "accepted": "a list of source ids, like [menlo_2025_midyear]"},

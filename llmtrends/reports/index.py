@@ -114,6 +114,10 @@ def run_state(run: Run, record: Mapping[str, Any] | None, exports_dir: Path | No
         state["status"] = record.get("status", "not run")
         state["time"] = record.get("time")
         state["failure"] = record.get("failure")
+        kept = record.get("failed_notebook")
+        if (isinstance(kept, str) and state["status"] == "failed"
+                and (exports_dir is None or (Path(exports_dir) / kept).is_file())):
+            state["failed_notebook"] = kept
         if state["status"] == "ok" and record.get("build") in ("rebuilt", "reused"):
             state["build"] = record["build"]
     else:
@@ -287,7 +291,7 @@ def _render_run(run: Run, state: Mapping[str, Any]) -> str:
     status = state["status"]
     css = "status-" + status.replace(" ", "-")
     parts = [f'<section class="run" id="run-{_e(run.name)}">', f"<h3>{_e(run.title)}</h3>"]
-    line = f'<p><span class="status {css}">{_e(status)}</span>'
+    line = f'<p><span class="status {_e(css)}">{_e(status)}</span>'
     if state["time"]:
         line += " built" if status == "ok" else " run at"
         line += f' <time datetime="{_e(state["time"])}">{_e(_when(state["time"]))}</time>'
@@ -306,6 +310,9 @@ def _render_run(run: Run, state: Mapping[str, Any]) -> str:
             where += f" <code>{_e(failure['cell_source'])}</code>"
         where = f"{where.strip()}: " if where else ""
         parts.append(f'<p class="error">Failed at {where}{_e(failure.get("error", ""))}</p>')
+        if state.get("failed_notebook"):
+            parts.append(f'<p class="meta"><a href="{_href(state["failed_notebook"])}">The notebook as it ran, '
+                         f'up to the error (.ipynb)</a></p>')
     if state["note"]:
         parts.append(f'<p class="note">{_e(state["note"])}</p>')
     if run.parameters:
