@@ -15,7 +15,9 @@ Examples
 """
 from __future__ import annotations
 
+import stat
 import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -50,12 +52,27 @@ class _Loaded:
 
 
 def _fingerprint(root: Path) -> tuple:
-    stats = []
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            stats.append((p.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size))
-    return tuple(stats)
+    """(path, mtime, size) of every file under ``root``.
+
+    An editor saves by writing a temp file and renaming it: a file listed a
+    moment ago may be gone when it is looked at. It is then skipped, and a
+    folder that vanished mid-walk restarts the walk (a few times at most).
+    """
+    for _ in range(3):
+        try:
+            paths_now = sorted(root.rglob("*"))
+        except FileNotFoundError:
+            continue
+        stats = []
+        for p in paths_now:
+            try:
+                st = p.stat()
+            except OSError:  # renamed or removed since it was listed
+                continue
+            if stat.S_ISREG(st.st_mode):
+                stats.append((p.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size))
+        return tuple(stats)
+    return (("<changing>", time.time_ns(), 0),)  # still changing: a key no cache entry has
 
 
 def _loaded() -> _Loaded:

@@ -196,3 +196,25 @@ def test_every_data_yaml_has_a_schema_and_the_data_fits_it():
     for name in files:
         text = (paths.data_dir() / name).read_text(encoding="utf-8")
         assert schemas.problems(name, _yaml.load(text), text) == [], name
+
+
+def test_an_editor_save_during_a_load_is_not_an_error(data_copy, monkeypatch):
+    """Defect: editor-style saves (temp file + rename) in observations/ made concurrent observations()
+    calls raise FileNotFoundError from the change fingerprint."""
+    import pathlib
+
+    temp = data_copy / "observations" / ".~lock.edit.csv#"
+    temp.write_text("being saved", encoding="utf-8")
+    real_stat = pathlib.Path.stat
+    looks: list[str] = []
+
+    def renamed_meanwhile(self, *args, **kwargs):  # there at the first look, gone at the next one
+        if self.name == temp.name:
+            looks.append(self.name)
+            if len(looks) > 1:
+                raise FileNotFoundError(2, "No such file or directory", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "stat", renamed_meanwhile)
+    datasets.clear_cache()
+    assert len(datasets.observations()) > 0
