@@ -265,7 +265,8 @@ def _record(file_name: str, path: list, document: Any) -> str | None:
         return f"disagreement '{ident}'" if isinstance(ident, str) else f"disagreement #{path[0] + 1}"
     if file_name == "sources.yaml":
         return f"source '{path[1]}'" if path[0] == "sources" and len(path) > 1 else None
-    label = {"metrics.yaml": "metric", "tables.yaml": "table", "documents.yaml": "document"}.get(file_name)
+    label = {"metrics.yaml": "metric", "tables.yaml": "table", "documents.yaml": "document",
+             "labels.yaml": "labels of"}.get(file_name)
     return f"{label} '{path[0]}'" if label else None
 
 

@@ -11,7 +11,6 @@ import functools
 import math
 import re
 from datetime import date, datetime
-
 from pathlib import Path
 
 from . import paths
@@ -184,16 +183,15 @@ def period(label) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _labels_at(path: str, mtime: float) -> dict:
-    from . import _yaml, schemas
+    # the data files' reader: duplicate keys, aliases and wrong shapes are a DataError naming the line
+    from ._records import read_yaml
     from .errors import DataError
 
-    text = Path(path).read_text(encoding="utf-8")
-    document = _yaml.load(text) or {}
-    found = schemas.problems("labels.yaml", document, text)
-    if found:
-        line, _, _, message = found[0]
-        raise DataError([f"labels.yaml{f', line {line}' if line else ''}: {message}"])
-    return document
+    problems: list = []
+    document = read_yaml(Path(path), Path(path).parent, problems)
+    if problems:
+        raise DataError(problems)
+    return document or {}
 
 
 def labels() -> dict:

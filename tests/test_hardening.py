@@ -257,6 +257,7 @@ def test_a_failed_run_keeps_its_executed_notebook_and_the_manifest_records_it(tm
     record = json.loads((exports / "manifest.json").read_text(encoding="utf-8"))["runs"]["fails"]
     assert record["failed_notebook"] == "fails.failed.ipynb"
     assert any("[executed notebook: fails.failed.ipynb]" in line for line in lines)
+    assert 'href="fails.failed.ipynb"' in (exports / "index.html").read_text(encoding="utf-8")
 
 
 # -------------------------------------------------------------- reproducible exports

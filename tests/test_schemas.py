@@ -218,3 +218,16 @@ def test_an_editor_save_during_a_load_is_not_an_error(data_copy, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "stat", renamed_meanwhile)
     datasets.clear_cache()
     assert len(datasets.observations()) > 0
+
+
+@pytest.mark.parametrize("edit, found", [("  enterprise: [Enterprises]", "found a list"),
+                                         ("  enterprise: &e Enterprises\n  startup2: *e", "YAML aliases")])
+def test_labels_yaml_is_read_like_every_data_file(data_copy, edit, found):
+    """labels.yaml (display names) goes through the same reader and schema as the other data files."""
+    from llmtrends import words
+
+    _replace(data_copy / "labels.yaml", "  enterprise: Enterprises", edit)
+    with pytest.raises(DataError, match=re.escape(found)) as caught:
+        words.labels()
+    assert f"data/labels.yaml, line {_line_of(data_copy / 'labels.yaml', edit.splitlines()[-1].strip())}" \
+        in str(caught.value)
