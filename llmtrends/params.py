@@ -111,6 +111,43 @@ VALIDATORS: dict[str, tuple[Callable[[dict], dict], tuple[str, ...]]] = {
 }
 
 
+def _assigned_names(source: str) -> set[str]:
+    import ast
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        names.update(target.id for target in targets if isinstance(target, ast.Name))
+    return names
+
+
+def _papermill_injected_unknown(declared: tuple[str, ...]) -> list[str]:
+    """Names papermill injected into the running notebook that it does not declare.
+
+    ``papermill -p typo value`` only logs a warning and runs the report with
+    its defaults. Inside a kernel, the injected cell (``# Parameters`` then
+    assignments) is in IPython's input history right after the notebook's own
+    parameters cell; a name it assigns that neither that cell nor the report
+    declares is a typo. Outside a kernel, or without injected parameters,
+    nothing is checked.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return []
+    shell = get_ipython()
+    history = list((shell.user_ns.get("In") or []) if shell is not None else [])
+    for position in range(len(history) - 1, 0, -1):
+        source = history[position]
+        if isinstance(source, str) and source.lstrip().startswith("# Parameters"):
+            known = set(declared) | _assigned_names(str(history[position - 1]))
+            return sorted(_assigned_names(source) - known)
+    return []
+
+
 def validate(notebook: str, params: dict | None = None, **kwargs: Any) -> dict:
     """Check a report's parameters; return them normalized (spellings -> entity ids).
 
@@ -136,6 +173,11 @@ def validate(notebook: str, params: dict | None = None, **kwargs: Any) -> dict:
         raise _fail("notebook", notebook, VALIDATORS, "report")
     check, declared = VALIDATORS[notebook]
     values = dict(params or {}, **kwargs)
+    injected = _papermill_injected_unknown(declared)
+    if injected:
+        k = injected[0]
+        raise ParameterError(f"parameter '{k}' is not a parameter of {notebook}{suggest(k, declared)}; "
+                             f"accepted: {', '.join(declared)} (papermill -p only warns about it)")
     unknown = [k for k in values if k not in declared]
     if unknown:
         k = unknown[0]

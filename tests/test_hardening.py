@@ -409,3 +409,17 @@ def test_a_run_removed_from_the_plan_leaves_no_orphan(tmp_path):
     assert "leaves" not in json.loads((exports / "manifest.json").read_text(encoding="utf-8"))["runs"]
     assert any(line.startswith("removed leaves: no longer in the plan") for line in lines)
     assert (exports / "stays.html").is_file()
+
+
+@pytest.mark.slow
+def test_raw_papermill_with_a_typo_in_a_parameter_name_fails(tmp_path):
+    """Defect (cron): `papermill -p highlight_vendr openai` only warned and rendered the default report, exit 0."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as caught:
+        papermill.execute_notebook(str(NOTEBOOKS / "vendor_share.ipynb"), str(tmp_path / "out.ipynb"),
+                                   parameters={"highlight_vendr": "openai"}, progress_bar=False,
+                                   cwd=str(NOTEBOOKS), kernel_name="python3")
+    assert caught.value.ename == "ParameterError"
+    assert "'highlight_vendr' is not a parameter of vendor_share; did you mean 'highlight_vendor'?" in caught.value.evalue
