@@ -310,7 +310,7 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
     for later in metrics[1:]:
         back = drop_restatements(_metric_rows(figures, later, segment))
         back = back[back["entity"] == highlight_vendor].sort_values("period_end")
-        if len(back) >= 2:
+        if len(back) >= 2 and len(focus) < 3:
             path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)})" for r in back.itertuples())
             key.append(Finding(f"Measured by estimated spend, Menlo Ventures' "
                                f"{words.source_short(back['source_id'].iloc[-1]).split(', ')[-1]} edition puts "
@@ -383,6 +383,13 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
         only = words.period(one_measure["period"].iloc[0]) if len(one_measure) else last_period
         sections.append(Section(change_title, skipped=(
             f"Not shown: the data give {measure} for one period only ({only}), so there is no change to show.")))
+
+    # section: how big the market is (Menlo's sizing, with its restatement)
+    size = market_size(figures)
+    if size is not None:
+        sections.append(size)
+        if len(key) < 5:
+            key.append(size.findings[0])
 
     # section: concentration
     conc_title = "How concentrated the market is"
@@ -458,6 +465,33 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
     used += [m for m in ("enterprise_coding_llm_share", "developer_model_usage_rate") if (figures["metric"] == m).any()]
     return Story(title=title, question=question, intro=intro, key_findings=_dedupe(key)[:5], sections=sections,
                  metrics=list(dict.fromkeys(used)), as_of=_as_of([shares]), answer=answer)
+
+
+def market_size(figures: pd.DataFrame, metric: str = "enterprise_genai_spend") -> Section | None:
+    """Menlo's sizing of enterprise generative-AI spend, each year as its latest edition states it,
+    and any earlier estimate that edition replaced (a restatement, told, not hidden)."""
+    rows = _metric_rows(figures, metric)
+    if rows["period"].nunique() < 2:
+        return None
+    rows = rows.assign(_pub=rows["source_id"].map(_published)).sort_values(["period_end", "_pub"])
+    latest = rows.groupby("period", sort=False).tail(1).sort_values("period_end")
+    earlier = rows.drop(latest.index)
+    path = " → ".join(f"{words.row_value(r)} ({words.period(r['period'])})" for _, r in latest.iterrows())
+    last = latest.iloc[-1]
+    times = last["value"] / latest.iloc[0]["value"]
+    text = (f"Enterprise spend on generative AI: {path}, about {words.number(times, 0)} times in "
+            f"{len(latest) - 1} years ({words.source_short(last['source_id'])}).")
+    finds = [Finding(text, latest.drop(columns="_pub"))]
+    for _, r in earlier.iterrows():
+        now = latest[latest["period"] == r["period"]].iloc[0]
+        finds.append(Finding(
+            f"The {words.period(r['period'])} figure was first put at {words.row_value(r)} "
+            f"({words.source_short(r['source_id'])}); the {words.source_short(now['source_id']).split(', ')[-1]} edition "
+            f"restates it at {words.row_value(now)}; both estimates stay in the data.", rows.loc[[_]].drop(columns="_pub")))
+    chart = Chart("value_bars", latest.drop(columns="_pub").assign(entity_name=latest["period"].map(words.period)),
+                  "Enterprise spend on generative AI, USD billion", "genai-spend",
+                  {"label": "entity_name", "color_by": "period", "order": "given"})
+    return Section("How big the market is", findings=finds, charts=[chart])
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -753,7 +787,9 @@ def headlines() -> list[Finding]:
     picks: list[Finding] = []
     try:
         vs = vendor_share()
-        picks += vs.key_findings[:3]
+        picks += vs.key_findings[:2]
+        size = market_size(datasets.figures())
+        picks += size.findings[:1] if size is not None else vs.key_findings[2:3]
     except Exception:  # a story that cannot be told must not take the landing page down
         pass
     try:
