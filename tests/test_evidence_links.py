@@ -128,3 +128,15 @@ def test_where_a_primary_states_a_differing_figure_its_own_statement_stands(evid
             continue
         own = {(by_id.loc[o, "value"], by_id.loc[o, "qualifier"]) for o in mine}
         assert (fig["value"], fig["qualifier"]) in own, fig["obs_id"]
+
+
+def test_a_figure_one_document_words_two_ways_is_declared(evidence):
+    """Within one document, '≈13%' and '13%' (or 'nearly one in five' and '20%') are two statements:
+    undeclared, the figure would silently take the most precise wording (issue 8, point 5: 9% vs 不足9%)."""
+    obs, status = evidence
+    undeclared = []
+    for _, group in obs.groupby(KEY + ["doc"]):
+        wordings = set(zip(group["numbers"], group["qualifier"]))
+        if len(wordings) > 1 and _figure(status, group.iloc[0])["status"] != "differs":
+            undeclared.append(sorted(group["obs_id"]))
+    assert undeclared == []
