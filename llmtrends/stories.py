@@ -692,6 +692,24 @@ def agentic_usage(compute_segments: Sequence[str] = ("startup", "enterprise"), a
         key.append(f)
         shown.append(coding)
 
+    agents = _metric_rows(figures, "production_deployments_true_agent_rate")
+    agents = agents[agents["segment"].isin(list(compute_segments))].sort_values("value")
+    if len(agents):
+        parts = [f"{words.percent(r.value)} {'at' if r.segment != 'all' else 'in'} {words.segment(r.segment).lower()}"
+                 for r in agents.itertuples()]
+        f = Finding(f"Of AI deployments in production, {' and '.join(parts)} are true agents, which plan, act and "
+                    f"adapt ({words.source_short(agents['source_id'].iloc[0])}).",
+                    agents)
+        daily = _metric_rows(figures, "developers_daily_ai_coding_tool_use_rate").sort_values("value")
+        finds = [f]
+        if len(daily):
+            finds.append(Finding("Developers using AI coding tools daily: " + "; ".join(
+                f"{words.percent(r.value)} ({r.entity_name.lower() if r.entity != 'all' else 'all organizations'})"
+                for r in daily.itertuples()) + f" ({words.source_short(daily['source_id'].iloc[0])}).", daily))
+        sections.append(Section("Agents in production", findings=finds))
+        key.insert(min(2, len(key)), f)
+        shown.append(agents)
+
     models = _metric_rows(figures, "anthropic_user_model_share")
     if len(models) and models["period"].nunique() >= 2:
         mshares = analysis.share_table(models)
