@@ -381,7 +381,9 @@ def write_catalog_page(exports_dir: Path) -> tuple[str | None, str | None]:
         os.replace(temp, target)
     except Exception as exc:
         if temp is not None:
-            temp.unlink(missing_ok=True)
+            # with any temp file the catalog writer made beside it (a full disk leaves it half-written)
+            for leftover in [temp, *Path(exports_dir).glob(f".{temp.name}*")]:
+                leftover.unlink(missing_ok=True)
         href = CATALOG_NAME if target.is_file() else None
         return href, f"catalog failed: {error_text(type(exc).__name__, _os_error_text(exc))}"
     return CATALOG_NAME, None
