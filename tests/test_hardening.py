@@ -423,3 +423,20 @@ def test_raw_papermill_with_a_typo_in_a_parameter_name_fails(tmp_path):
                                    cwd=str(NOTEBOOKS), kernel_name="python3")
     assert caught.value.ename == "ParameterError"
     assert "'highlight_vendr' is not a parameter of vendor_share; did you mean 'highlight_vendor'?" in caught.value.evalue
+
+
+def test_a_catalog_that_fails_half_written_leaves_no_temp_file(tmp_path, monkeypatch):
+    """Seen on a real full disk: the catalog writer's own temp file stayed behind."""
+    from llmtrends.reports.batch import write_catalog_page
+
+    def half_written(path):
+        path = Path(path)
+        path.with_name(f".{path.name}.tmp").write_text("half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    fake = types.ModuleType("llmtrends.catalog")
+    fake.write_catalog = half_written
+    monkeypatch.setitem(sys.modules, "llmtrends.catalog", fake)
+    href, error = write_catalog_page(tmp_path)
+    assert href is None and "No space left on device" in error
+    assert list(tmp_path.iterdir()) == []
