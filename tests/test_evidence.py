@@ -340,3 +340,13 @@ def test_real_2024_spend_restatement_keeps_both_editions():
     row = table.loc["menlo-genai-spend-2024-restated"]
     assert row["kind"] == "restatement" and {row["value_a"], row["value_b"]} == {13.8, 11.5}
     assert "excludes inference" in row["reason_quote"]
+
+
+def test_every_translation_row_says_it_is_a_relay():
+    docs = datasets.documents().set_index("document")
+    obs = datasets.observations()
+    for doc in docs.index[docs["kind"] == "translation"]:
+        notes = obs.loc[obs["doc"] == doc, "note"]
+        assert len(notes) > 0
+        assert notes.str.startswith("Translation (").all(), doc
+        assert notes.str.contains("a relay", regex=False).all(), doc
