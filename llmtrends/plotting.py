@@ -206,8 +206,8 @@ def _text_colour(colour) -> str:
 
 def _measure(metric: str) -> str:
     """How a share was measured, in two words (for rows of editions that changed their measure)."""
-    metric = str(metric)
-    return "by spend" if "spend" in metric else ("closed models only" if "closed" in metric else "by usage")
+    from . import words
+    return words.measure(metric)
 
 
 def _pct(v: float) -> str:

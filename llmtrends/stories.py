@@ -39,8 +39,10 @@ class Finding:
 
     @property
     def sources(self) -> list[str]:
-        from .plotting import source_ids
-        return source_ids(self.data) if len(self.data) else []
+        """The source ids the sentence rests on."""
+        if not len(self.data) or "source_id" not in self.data:
+            return []
+        return sorted({s for value in self.data["source_id"].dropna() for s in str(value).split(";") if s})
 
 
 @dataclass
@@ -112,7 +114,11 @@ def _as_of(frames: Sequence[pd.DataFrame]) -> str:
 
 
 def _figures() -> pd.DataFrame:
-    return datasets.figures()
+    """:func:`llmtrends.figures` without its ``attrs``: pandas deep-copies attrs on every operation,
+    and every frame here carries its ``source_id`` column instead."""
+    out = datasets.figures().copy(deep=False)
+    out.attrs = {}
+    return out
 
 
 def _metric_rows(figures: pd.DataFrame, metric: str, segment: str | None = None) -> pd.DataFrame:
@@ -507,8 +513,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _measure_word(metric: str) -> str:
     """'by spend' / 'by usage' / 'closed models only': how a Menlo edition measured a share."""
-    from .plotting import _measure
-    return _measure(metric)
+    return words.measure(metric)
 
 
 def _lens_label(r) -> str:
@@ -800,23 +805,30 @@ def for_notebook(notebook: str, parameters: dict[str, Any] | None = None) -> Sto
     return story(**checked)
 
 
-def headlines() -> list[Finding]:
-    """Five to eight findings across the reports, for the landing page (each with its data for a sparkline)."""
+def headlines(told: dict[str, Story] | None = None) -> list[Finding]:
+    """Five to eight findings across the reports, for the landing page (each with its data for a sparkline).
+
+    ``told`` may hold stories already computed with the notebooks' defaults, by notebook name.
+    """
+    told = told or {}
+    vendor_share_ = (lambda: told["vendor_share"]) if "vendor_share" in told else vendor_share
+    open_vs_closed_ = (lambda: told["open_vs_closed"]) if "open_vs_closed" in told else open_vs_closed
+    agentic_usage_ = (lambda: told["agentic_usage"]) if "agentic_usage" in told else agentic_usage
     picks: list[Finding] = []
     try:
-        vs = vendor_share()
+        vs = vendor_share_()
         picks += vs.key_findings[:2]
-        size = market_size(datasets.figures())
+        size = market_size(_figures())
         picks += size.findings[:1] if size is not None else vs.key_findings[2:3]
     except Exception:  # a story that cannot be told must not take the landing page down
         pass
     try:
-        oc = open_vs_closed()
+        oc = open_vs_closed_()
         picks += oc.key_findings[:2]
     except Exception:
         pass
     try:
-        ag = agentic_usage()
+        ag = agentic_usage_()
         picks += [f for f in ag.key_findings if "inference" in f.text or "code generation" in f.text][:2]
         picks += [f for f in ag.key_findings if "OpenRouter" in f.text][:1]
     except Exception:

@@ -322,3 +322,9 @@ def humanize(text) -> str:
         out = re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b",
                      lambda m: f"'{metric(m.group(0))}'" if m.group(0) in metrics else m.group(0), out)
     return _DATE_RANGE.sub(lambda m: period(m.group(0)), out)
+
+
+def measure(metric_id) -> str:
+    """How a share was measured, in a few words: 'by spend', 'by usage' or 'closed models only'."""
+    metric_id = str(metric_id)
+    return "by spend" if "spend" in metric_id else ("closed models only" if "closed" in metric_id else "by usage")

@@ -376,15 +376,18 @@ def render_index(
     counts = {status: sum(1 for _, state in states if state["status"] == status) for status in ("ok", "failed", "not run")}
     summary = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
     known = [run for run in runs if Path(run.notebook_name).stem in ("vendor_share", "open_vs_closed", "agentic_usage")]
+    told = {run.name: _story(run) for run in known}
+    defaults = {Path(run.notebook_name).stem: told[run.name] for run in known
+                if not run.parameters and told[run.name] is not None}
     headlines = []
     if known:
         try:
             from llmtrends import stories
 
-            headlines = stories.headlines()
+            headlines = stories.headlines(defaults)
         except Exception:
             headlines = []
-    cards = "\n".join(_render_card(run, state, _story(run) if run in known else None) for run, state in states)
+    cards = "\n".join(_render_card(run, state, told.get(run.name)) for run, state in states)
     catalog = ""
     if catalog_href:
         catalog = (f'<section class="catalog"><h2>The data behind the reports</h2><p><a href="{_e(catalog_href)}">'
