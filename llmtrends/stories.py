@@ -540,7 +540,9 @@ def open_vs_closed(lenses: Sequence[str] = tuple(analysis.OPEN_SOURCE_LENSES),
         ent = ent[ent["entity"] == "open_source_models"].sort_values(["period_end"])
         trend = ent
         if len(ent) >= 2:
-            path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)})" for r in ent.itertuples())
+            mixed = ent["metric"].nunique() > 1
+            path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)}"
+                              + (f", {_measure_word(r.metric)})" if mixed else ")") for r in ent.itertuples())
             direction = "fell" if ent["value"].iloc[-1] < ent["value"].iloc[0] else "moved"
             pubs = "; ".join(dict.fromkeys(words.source_short(x) for x in ent["source_id"]))
             key.append(Finding(f"Open-weight models' share of enterprise LLM use {direction}: {path} ({pubs}).", ent))

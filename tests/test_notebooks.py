@@ -153,7 +153,7 @@ def test_non_default_parameters_change_title_and_sections(executed):
 
 def test_open_vs_closed_keeps_lenses_apart(executed):
     text = " ".join(_texts(executed("open-vs-closed")))
-    for fragment in ("19% (end of 2024) → 13% (mid-2025) → 11% (2025)", "of all tokens", "9–12 months",
+    for fragment in ("19% (end of 2024, by usage) → 13% (mid-2025, by usage) → 11% (2025, by spend)", "of all tokens", "9–12 months",
                      "Open models are 1 of the 20 models the FlagEval results list on 4 boards"):
         assert fragment in text
     assert "about 9-12 months" not in text  # Menlo's own page: "by nine to 12 months" (the relays add 约)
