@@ -34,12 +34,18 @@ lab: $(STAMP) gitfilter  ## JupyterLab on this environment, kernel 'llmtrends' (
 # committing it stores no outputs. The command is relative (run from the
 # checkout's top folder): each clone uses its own .venv. A git worktree shares
 # its configuration with the main checkout, so the filter is set up there.
+# --keep-id keeps the committed cell ids (nbstripout renumbers them otherwise) and
+# the extra keys drop what a kernel writes into language_info, so an untouched or a
+# re-run notebook stages byte-identical to its committed self.
+NBSTRIPOUT = .venv/bin/python -m nbstripout --keep-id --extra-keys '$(NB_EXTRA_KEYS)'
+NB_EXTRA_KEYS = $(foreach k,codemirror_mode file_extension mimetype nbconvert_exporter pygments_lexer version,metadata.language_info.$(k))
+
 gitfilter:
 	@if [ -d .git ]; then \
-	  git config filter.nbstripout.clean '.venv/bin/python -m nbstripout' && \
+	  git config filter.nbstripout.clean "$(NBSTRIPOUT)" && \
 	  git config filter.nbstripout.smudge cat && \
 	  git config filter.nbstripout.required true && \
-	  git config diff.ipynb.textconv '.venv/bin/python -m nbstripout -t' && \
+	  git config diff.ipynb.textconv "$(NBSTRIPOUT) -t" && \
 	  echo "git filter: notebooks are stripped of outputs when staged (nbstripout, .gitattributes)"; \
 	else \
 	  echo "git filter not installed: $(CURDIR) is not the top of a git clone (run 'make gitfilter' in the main checkout)"; \

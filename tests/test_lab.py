@@ -90,3 +90,51 @@ def test_a_notebook_saved_with_outputs_is_staged_without_them(tmp_path):
     _git(repo, "commit", "-q", "-m", "save")
     committed = nbformat.reads(_git(repo, "show", "HEAD:notebooks/vendor_share.ipynb"), as_version=4)
     assert all(not c.get("outputs") for c in committed.cells if c.cell_type == "code")
+
+
+@pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git")
+def test_the_filter_leaves_every_committed_notebook_byte_identical(tmp_path):
+    """A fresh clone runs `make venv` (which sets up the filter): no committed notebook may then show as modified.
+
+    nbstripout renumbers cell ids and keeps kernel-written language_info unless told otherwise; either would
+    make `git status` list every notebook as changed in a clone nobody has touched.
+    """
+    repo = tmp_path / "clone"
+    repo.mkdir()
+    notebooks = sorted(p.relative_to(REPO) for p in REPO.rglob("*.ipynb")
+                       if ".venv" not in p.parts and ".ipynb_checkpoints" not in p.parts and "exports" not in p.parts)
+    assert notebooks, "the repository has notebooks"
+    for name in ("Makefile", ".gitattributes"):
+        shutil.copy(REPO / name, repo / name)
+    for rel in notebooks:
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / rel, repo / rel)
+    (repo / ".venv").symlink_to(Path(sys.prefix))
+    _git(repo, "init", "-q")
+    subprocess.run(["make", "--no-print-directory", "gitfilter"], cwd=repo, check=True, capture_output=True)
+    _git(repo, "add", *[str(p) for p in notebooks])
+    changed = [str(rel) for rel in notebooks
+               if _git(repo, "show", f":{rel}").encode("utf-8") != (REPO / rel).read_bytes()]
+    assert not changed, f"the git filter rewrites committed notebooks: {changed}"
+
+
+@pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git")
+def test_an_executed_notebook_stages_as_its_committed_self(tmp_path):
+    """Run a notebook as Lab would (outputs, execution counts, the kernel's language_info), save, stage: no diff."""
+    repo = tmp_path / "clone"
+    (repo / "notebooks").mkdir(parents=True)
+    for name in ("Makefile", ".gitattributes"):
+        shutil.copy(REPO / name, repo / name)
+    (repo / ".venv").symlink_to(Path(sys.prefix))
+    _git(repo, "init", "-q")
+    subprocess.run(["make", "--no-print-directory", "gitfilter"], cwd=repo, check=True, capture_output=True)
+    notebook = repo / "notebooks" / "explore.ipynb"
+    _executed_copy(REPO / "notebooks" / "explore.ipynb", notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["language_info"] = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                                    "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                                    "pygments_lexer": "ipython3", "version": "3.11.7"}
+    nbformat.write(nb, notebook)
+    _git(repo, "add", "notebooks/explore.ipynb")
+    staged = _git(repo, "show", ":notebooks/explore.ipynb").encode("utf-8")
+    assert staged == (REPO / "notebooks" / "explore.ipynb").read_bytes()
