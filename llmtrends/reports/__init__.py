@@ -1,17 +1,24 @@
 """The report batch runner: plan -> papermill -> nbconvert -> exports + index.
 
-Modules, one job each:
+A run flows one way, one module per step; a step's module may use the
+modules of earlier steps, never those of later ones (``tests/test_flow.py``
+pins the order):
 
-``plan``        read and check ``notebooks/reports.yaml`` -> `Run` objects
-``parameters``  check runs' parameters against their notebooks, before any kernel starts
-``execute``     execute one notebook in-process with papermill; describe a failure
-``sanitize``    strip machine details from an executed notebook
-``export``      stakeholder / analyst HTML and ``.ipynb``, published atomically
-``manifest``    ``exports/manifest.json``: per-run status kept across batches
-``cache``       cache keys: reuse a run's exports when none of its inputs changed
-``index``       ``exports/index.html``
-``batch``       run a batch in parallel and tie the above together
-``sources``     `declare_sources`, called from inside notebooks
+1. plan     ``plan``        read and check ``notebooks/reports.yaml`` -> `Run` objects
+2. check    ``parameters``  check runs' parameters against their notebooks, before any kernel starts
+3. decide   ``cache``       cache keys: reuse a run's exports when none of its inputs changed
+4. execute  ``execute``     execute one notebook in-process with papermill; describe a failure
+5. clean    ``sanitize``    strip machine details from an executed notebook; read its citations
+6. render   ``export``      stakeholder / analyst HTML and ``.ipynb`` (and the kept failed notebook's name)
+7. publish  ``export``      `publish`: every file the batch writes, atomically
+8. record   ``manifest``    ``exports/manifest.json``: per-run status kept across batches
+            ``index``       ``exports/index.html``, from the plan and the manifest
+
+``batch`` drives the steps: it runs a batch in parallel and calls each step
+in turn. Helpers any step may use (they import no other module of this
+package): ``clock`` (the current UTC time and how times are written),
+``lock`` (one batch per exports folder) and ``sources`` (`declare_sources`,
+called from inside notebooks).
 
 Names are imported lazily, so ``from llmtrends.reports import declare_sources``
 inside a notebook does not load papermill and nbconvert.

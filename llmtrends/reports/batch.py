@@ -29,12 +29,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from llmtrends import paths
 from llmtrends.reports import cache
+from llmtrends.reports.clock import utc_iso, utc_now
 from llmtrends.reports.lock import check_exports_dir, exports_lock
 from llmtrends.reports.execute import (
     DEFAULT_TIMEOUT,
@@ -46,11 +47,10 @@ from llmtrends.reports.execute import (
     execute_run,
     prepare_kernel,
 )
-from llmtrends.reports.export import FILE_MODE, ExportFiles, publish, warm_up, write_exports
+from llmtrends.reports.export import FILE_MODE, ExportFiles, failed_notebook_name, publish, warm_up, write_exports
 from llmtrends.reports.index import INDEX_NAME, write_index
 from llmtrends.reports.manifest import (
     MANIFEST_NAME,
-    failed_notebook_name,
     load_catalog_entry,
     load_manifest,
     reused_record,
@@ -59,7 +59,7 @@ from llmtrends.reports.manifest import (
 )
 from llmtrends.reports.parameters import parameter_error, parameter_problems
 from llmtrends.reports.plan import Run
-from llmtrends.reports.sanitize import make_scrubber, notebook_sources, sanitize_notebook, utc_iso
+from llmtrends.reports.sanitize import make_scrubber, notebook_sources, sanitize_notebook
 
 CATALOG_NAME = "catalog.html"
 
@@ -199,7 +199,7 @@ class _Printer:
             except (AttributeError, ValueError):
                 stamp = True
         if stamp:
-            line = f"{utc_iso(datetime.now(timezone.utc))} {line}"
+            line = f"{utc_iso(utc_now())} {line}"
         try:
             target.write(line + "\n")
             target.flush()
@@ -300,14 +300,14 @@ def run_one(
         files = write_exports(clean, run, Path(exports_dir))
     except Exception as exc:  # a broken export (a full disk ...) fails this run only
         failure = Failure(None, "", "export failed: " + error_text(type(exc).__name__, _os_error_text(exc)))
-        return RunResult(run, failure.scrubbed(scrub), execution.started, datetime.now(timezone.utc))
+        return RunResult(run, failure.scrubbed(scrub), execution.started, utc_now())
     (Path(exports_dir) / failed_notebook_name(run.name)).unlink(missing_ok=True)  # stale now
     stamp = None
     if inputs is not None:
         names = (files.html, files.analyst, files.notebook)
         stamp = {"key": cache.key_of(inputs), "inputs": dict(inputs), "digests": cache.export_digests(exports_dir, names)}
     return RunResult(
-        run, None, execution.started, datetime.now(timezone.utc), files=files, sources=tuple(notebook_sources(clean)),
+        run, None, execution.started, utc_now(), files=files, sources=tuple(notebook_sources(clean)),
         cell_seconds=cell_seconds, cache=stamp,
     )
 
@@ -551,7 +551,7 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False
     if unchecked:  # the manifest changed between the first look and the lock
         invalid.update(_check(unchecked, keep_going))
     to_build = [run for run in runs if not decisions[run.name].reuse and run.name not in invalid]
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     for run in runs:
         decision = decisions[run.name]
         if run.name in invalid:
@@ -736,7 +736,7 @@ def _catalog(exports_dir: Path, shared: cache.SharedInputs, entry: Mapping[str, 
     if (not force and entry and entry.get("key") == key and entry.get("digest")
             and cache.file_digest(page) == entry["digest"]):
         return CATALOG_NAME, dict(entry), False, None
-    started = datetime.now(timezone.utc)
+    started = utc_now()
     href, error = write_catalog_page(exports_dir)
     if error:  # published in the index and the log: no machine paths
         error = make_scrubber(paths.project_root(), extra_dirs=[(Path(exports_dir).absolute(), "<exports>"),

@@ -14,16 +14,17 @@ the process's working directory is never touched.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmtrends.reports.plan import Run
-from llmtrends.reports.sanitize import strip_ansi
+from llmtrends.reports.clock import utc_now
 
 if TYPE_CHECKING:  # the Jupyter stack is imported when a notebook is executed, not with this module
     import nbformat
@@ -111,6 +112,14 @@ class Execution:
     def duration(self) -> float:
         """Seconds from start to finish."""
         return (self.finished - self.started).total_seconds()
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def strip_ansi(text: str) -> str:
+    """Remove terminal colour codes from ``text`` (kernels colour their tracebacks)."""
+    return _ANSI.sub("", text)
 
 
 def one_line(text: str, limit: int = _MAX_ERROR) -> str:
@@ -371,10 +380,6 @@ def prepare_kernel(
     return prepared
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def execute_run(
     run: Run,
     *,
@@ -432,7 +437,7 @@ def execute_run(
     else:
         kernel = _KernelWatch(kernels)
         how = {"kernel_manager_class": kernel.manager_class()}
-    started = _now()
+    started = utc_now()
     notebook = None
     failure = None
     try:
@@ -476,4 +481,4 @@ def execute_run(
         failure = Failure(failure.cell, failure.cell_source, "interrupted: the batch was stopped")
     partial = tracker.notebook if failure is not None and not (kernels is not None and kernels.stopped) else None
     return Execution(run=run, notebook=notebook if failure is None else None, failure=failure, started=started,
-                     finished=_now(), partial=partial)
+                     finished=utc_now(), partial=partial)

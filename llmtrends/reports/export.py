@@ -57,6 +57,11 @@ class ExportFiles:
         return [exports_dir / self.html, exports_dir / self.analyst, exports_dir / self.notebook]
 
 
+def failed_notebook_name(name: str) -> str:
+    """The file a failed run's executed notebook is kept in: ``<name>.failed.ipynb``."""
+    return f"{name}.failed.ipynb"
+
+
 def html_exporter(*, show_code: bool) -> HTMLExporter:
     """An HTML exporter producing one offline, self-contained file.
 

@@ -11,16 +11,16 @@ from the plan, the manifest or a notebook is escaped.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
+from llmtrends.reports.clock import utc_iso, utc_now
 from llmtrends.reports.export import publish
 from llmtrends.reports.manifest import json_safe
 from llmtrends.reports.plan import Run
-from llmtrends.reports.sanitize import utc_iso
 
 INDEX_NAME = "index.html"
 PAGE_TITLE = "The LLM market, 2023-2025: llmtrends reports"
@@ -371,7 +371,7 @@ def render_index(
     str
         A complete, self-contained HTML document.
     """
-    generated = generated or datetime.now(timezone.utc)
+    generated = generated or utc_now()
     states = [(run, run_state(run, records.get(run.name), exports_dir)) for run in runs]
     counts = {status: sum(1 for _, state in states if state["status"] == status) for status in ("ok", "failed", "not run")}
     summary = ", ".join(f"{count} {status}" for status, count in counts.items() if count)

@@ -38,8 +38,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
-from llmtrends.reports.export import ExportFiles, publish
-from llmtrends.reports.sanitize import notebook_sources, utc_iso
+from llmtrends.reports.clock import utc_iso
+from llmtrends.reports.export import ExportFiles, failed_notebook_name, publish
+from llmtrends.reports.sanitize import notebook_sources
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
@@ -146,9 +147,6 @@ def valid_record(name: Any, record: Any) -> bool:
     return True
 
 
-def failed_notebook_name(name: str) -> str:
-    """The file a failed run's executed notebook is kept in: ``<name>.failed.ipynb``."""
-    return f"{name}.failed.ipynb"
 
 
 def load_catalog_entry(exports_dir: Path) -> dict[str, Any] | None:

@@ -17,10 +17,11 @@ import re
 import socket
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from llmtrends.reports.clock import utc_iso
 from llmtrends.reports.plan import Run
 from llmtrends.reports.sources import SOURCES_MIMETYPE
 
@@ -38,7 +39,6 @@ _INJECTED_TAG = "injected-parameters"
 #: builds of the same run would differ).
 INJECTED_CELL_ID = "injected-parameters"
 _BINARY_PREFIXES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
 def llmtrends_version() -> str:
@@ -55,18 +55,6 @@ def llmtrends_version() -> str:
         return importlib.metadata.version("llmtrends")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
-
-
-def utc_iso(moment: datetime) -> str:
-    """Format a time as UTC ISO 8601 with seconds, e.g. ``2025-07-31T09:30:00Z``."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def strip_ansi(text: str) -> str:
-    """Remove terminal colour codes from ``text``."""
-    return _ANSI.sub("", text)
 
 
 def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = ()) -> Callable[[str], str]:
