@@ -297,6 +297,7 @@ def run_one(
         clean = sanitize_notebook(
             execution.notebook, run, started=execution.started, finished=execution.finished, scrub=scrub
         )
+        sources = tuple(notebook_sources(clean))  # read while cleaning, before the export step
         files = write_exports(clean, run, Path(exports_dir))
     except Exception as exc:  # a broken export (a full disk ...) fails this run only
         failure = Failure(None, "", "export failed: " + error_text(type(exc).__name__, _os_error_text(exc)))
@@ -307,7 +308,7 @@ def run_one(
         names = (files.html, files.analyst, files.notebook)
         stamp = {"key": cache.key_of(inputs), "inputs": dict(inputs), "digests": cache.export_digests(exports_dir, names)}
     return RunResult(
-        run, None, execution.started, utc_now(), files=files, sources=tuple(notebook_sources(clean)),
+        run, None, execution.started, utc_now(), files=files, sources=sources,
         cell_seconds=cell_seconds, cache=stamp,
     )
 
