@@ -288,3 +288,79 @@ def test_a_failed_run_is_never_cached(tmp_path, data_copy):
     assert run_cli(*args)[0] == 1
     status, out, _ = run_cli(*args)
     assert status == 1 and _runs_of(out) == {"started": ["fails"], "reused": []}
+
+
+# -- the landing page's findings ------------------------------------------------------------------
+
+INDEX_PROBE = textwrap.dedent("""
+    import json, sys
+    from datetime import datetime, timezone
+    from pathlib import Path
+    from llmtrends.reports.index import write_index
+    from llmtrends.reports.plan import load_plan
+    write_index(Path(sys.argv[1]), load_plan(sys.argv[2]), {}, generated=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    heavy = [m for m in ("pandas", "matplotlib", "nbformat", "papermill", "nbconvert", "jupyter_client")
+             if m in sys.modules]
+    print("PROBE " + json.dumps(heavy))
+""")
+CODING_SPEND_ROW = "me25-coding-spend-share-anthropic-2025,"
+
+
+def _headlines(page: str) -> list[str]:
+    found = re.search(r'<section class="headlines".*?</section>', page, re.S)
+    assert found, "the page has no headline findings"
+    return re.findall(r"<p>(.*?)</p>", found.group(0))
+
+
+@pytest.mark.slow
+def test_the_index_of_a_no_op_batch_reuses_its_findings_and_a_data_edit_refreshes_them(tmp_path, data_copy):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    plan = paths.project_root() / "notebooks" / "reports.yaml"
+
+    def write_page() -> tuple[list[str], str]:
+        probe = subprocess.run([sys.executable, "-c", INDEX_PROBE, str(exports), str(plan)],
+                               capture_output=True, text=True, timeout=300)
+        assert probe.returncode == 0, probe.stdout + probe.stderr
+        return json.loads(probe.stdout.split("PROBE ", 1)[1]), (exports / "index.html").read_text(encoding="utf-8")
+
+    # 1. the first page computes the findings from the data
+    heavy, first = write_page()
+    assert "pandas" in heavy
+    coding = [line for line in _headlines(first) if "code generation" in line]
+    assert len(coding) == 1 and "54%" in coding[0], coding
+
+    # 2. nothing changed: the same page, without loading the data (no pandas, no matplotlib)
+    heavy, second = write_page()
+    assert heavy == [] and second == first
+
+    # 3. one figure changes: the page says the new figure
+    observations = data_copy / "observations" / "menlo_2025_enterprise.csv"
+    lines = observations.read_text(encoding="utf-8").splitlines(keepends=True)
+    [at] = [i for i, line in enumerate(lines) if line.startswith(CODING_SPEND_ROW)]
+    lines[at] = lines[at].replace(",54,", ",55,", 1).replace("54%", "55%")
+    observations.write_text("".join(lines), encoding="utf-8")
+    heavy, third = write_page()
+    assert "pandas" in heavy
+    coding = [line for line in _headlines(third) if "code generation" in line]
+    assert len(coding) == 1 and "55%" in coding[0] and "54%" not in coding[0], coding
+
+
+def test_findings_computed_while_the_data_changed_are_not_kept(tmp_path, data_copy, monkeypatch):
+    from llmtrends.reports import index
+
+    def computed_while_a_file_is_saved(runs):
+        _edit_one_row(data_copy)
+        return {"headlines": "", "runs": {}}
+
+    monkeypatch.setattr(index, "data_content", computed_while_a_file_is_saved)
+    runs = [Run("r", tmp_path / "vendor_share.ipynb", "R", {})]
+    index.write_index(tmp_path, runs, {}, shared=SharedInputs.collect())
+    assert (tmp_path / index.INDEX_NAME).is_file()
+    assert not (tmp_path / index.CONTENT_NAME).exists()
+    # unchanged inputs: kept, under the key of those inputs
+    monkeypatch.setattr(index, "data_content", lambda runs: {"headlines": "", "runs": {}})
+    shared = SharedInputs.collect()
+    index.write_index(tmp_path, runs, {}, shared=shared)
+    stored = json.loads((tmp_path / index.CONTENT_NAME).read_text(encoding="utf-8"))
+    assert stored["key"] == index.content_key(runs, shared)

@@ -699,7 +699,8 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False
         _forget_keys_of_changed_inputs(to_build, records, inputs, catalog_entry if written else None, say)
     record_manifest()
     try:
-        batch.index_path = write_index(exports_dir, list(plan_runs or runs), records, catalog_href=catalog_href)
+        batch.index_path = write_index(exports_dir, list(plan_runs or runs), records, catalog_href=catalog_href,
+                                       shared=shared)
     except OSError as exc:
         message = f"cannot write {INDEX_NAME}: {_os_error_text(exc)}"
         batch.write_errors.append(message)

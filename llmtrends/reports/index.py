@@ -262,22 +262,20 @@ def _render_headlines(findings: Sequence[Any]) -> str:
             f'<ul class="headlines">{"".join(items)}</ul></section>')
 
 
-def _render_card(run: Run, state: Mapping[str, Any], story: Any) -> str:
+def _render_card(run: Run, state: Mapping[str, Any], story: Mapping[str, Any] | None) -> str:
+    """One report card; ``story`` is the run's entry of `data_content` (question, answer, as_of, thumb)."""
     files = state["files"]
     parts = [f'<article class="card" id="report-{_e(run.name)}">']
-    thumb = ""
-    if story is not None and story.key_findings:
-        thumb = sparkline(story.key_findings[0].data, 96, 34)
     if files:
         parts.append(f'<h3><a href="{_href(files["html"])}">{_e(run.title)}</a></h3>')
     else:
         parts.append(f"<h3>{_e(run.title)}</h3>")
     if story is not None:
-        parts.append(f'<p class="q">{_e(story.question)}</p>')
-        if story.answer:
-            parts.append(f'<p class="a">{thumb}<span>{_e(_plain(story.answer))}</span></p>')
-        if story.as_of:
-            parts.append(f'<p class="meta">{_e(story.as_of)}</p>')
+        parts.append(f'<p class="q">{_e(story["question"])}</p>')
+        if story["answer"]:
+            parts.append(f'<p class="a">{story["thumb"]}<span>{_e(_plain(story["answer"]))}</span></p>')
+        if story["as_of"]:
+            parts.append(f'<p class="meta">{_e(story["as_of"])}</p>')
     if files:
         parts.append(f'<p class="go"><a href="{_href(files["html"])}">Read the report: {_e(run.title)}</a></p>')
     else:
@@ -286,7 +284,7 @@ def _render_card(run: Run, state: Mapping[str, Any], story: Any) -> str:
     return "\n".join(parts)
 
 
-def _render_run(run: Run, state: Mapping[str, Any]) -> str:
+def _render_run(run: Run, state: Mapping[str, Any], params: Sequence[str] | None = None) -> str:
     """One run's build details: parameters in words, status, build time, analyst links, sources."""
     status = state["status"]
     css = "status-" + status.replace(" ", "-")
@@ -316,7 +314,8 @@ def _render_run(run: Run, state: Mapping[str, Any]) -> str:
     if state["note"]:
         parts.append(f'<p class="note">{_e(state["note"])}</p>')
     if run.parameters:
-        items = "".join(f"<li>{_e(parameter_text(key, value))}</li>" for key, value in run.parameters.items())
+        texts = params if params is not None else [parameter_text(key, value) for key, value in run.parameters.items()]
+        items = "".join(f"<li>{_e(text)}</li>" for text in texts)
         parts.append(f'<ul class="params">{items}</ul>')
     else:
         parts.append('<p class="meta">Default settings.</p>')
@@ -337,6 +336,95 @@ def _render_run(run: Run, state: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
+#: The stories the landing page tells (notebook stems).
+STORY_NOTEBOOKS = ("vendor_share", "open_vs_closed", "agentic_usage")
+#: What the page says from the data, kept beside it with its key (see `cached_content`).
+CONTENT_NAME = ".index-content.json"
+CONTENT_SCHEMA = "llmtrends-index-content-1"
+
+
+def data_content(runs: Sequence[Run]) -> dict[str, Any]:
+    """Everything the landing page says that is computed from the data, as JSON-ready strings.
+
+    The headline findings (HTML with sparklines and sources), each run's
+    story for its card (question, one-line answer, as-of line, sparkline) and
+    its parameters in words. A pure function of the data, the ``llmtrends``
+    source, the versions it runs with and the runs' notebooks and parameters:
+    `content_key` digests exactly these, so the page can reuse it.
+
+    Returns
+    -------
+    dict
+        ``{"headlines": str, "runs": {name: {"story": dict or None, "params": [str, ...]}}}``.
+    """
+    known = [run for run in runs if Path(run.notebook_name).stem in STORY_NOTEBOOKS]
+    told = {run.name: _story(run) for run in known}
+    defaults = {Path(run.notebook_name).stem: told[run.name] for run in known
+                if not run.parameters and told[run.name] is not None}
+    headlines = []
+    if known:
+        try:
+            from llmtrends import stories
+
+            headlines = stories.headlines(defaults)
+        except Exception:
+            headlines = []
+    per_run: dict[str, Any] = {}
+    for run in runs:
+        story = told.get(run.name)
+        card = None
+        if story is not None:
+            card = {"question": str(story.question), "answer": str(story.answer or ""), "as_of": str(story.as_of or ""),
+                    "thumb": sparkline(story.key_findings[0].data, 96, 34) if story.key_findings else ""}
+        per_run[run.name] = {"story": card,
+                             "params": [parameter_text(key, value) for key, value in run.parameters.items()]}
+    return {"headlines": _render_headlines(headlines), "runs": per_run}
+
+
+def content_key(runs: Sequence[Run], shared) -> str:
+    """The key of `data_content`: data, package source and environment digests (a `SharedInputs`), the runs."""
+    from llmtrends.reports import cache
+
+    described = {"schema": CONTENT_SCHEMA, "data": shared.data, "source": shared.source,
+                 "environment": shared.environment,
+                 "runs": [[run.name, run.notebook_name, json_safe(run.parameters)] for run in runs]}
+    return cache.key_of({"index": cache.canonical_json(described)})
+
+
+def cached_content(exports_dir: Path, runs: Sequence[Run], shared=None) -> dict[str, Any]:
+    """`data_content` of ``runs``, reused from ``exports_dir/.index-content.json`` when its key matches.
+
+    A batch where nothing changed thus neither loads the data nor imports
+    pandas for its landing page. Fresh content is stored only when the inputs
+    did not change while it was computed (a data file saved meanwhile).
+
+    Parameters
+    ----------
+    exports_dir : pathlib.Path
+    runs : sequence of Run
+    shared : llmtrends.reports.cache.SharedInputs, optional
+        The batch's input digests (default: collected now).
+    """
+    from llmtrends.reports import cache
+
+    shared = shared or cache.SharedInputs.collect()
+    key = content_key(runs, shared)
+    path = Path(exports_dir) / CONTENT_NAME
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(stored, dict) and stored.get("key") == key and isinstance(stored.get("content"), dict):
+            return stored["content"]
+    except (OSError, ValueError):
+        pass
+    content = data_content(runs)
+    if cache.SharedInputs.collect() == shared:
+        try:
+            publish({path: json.dumps({"key": key, "content": content}, ensure_ascii=False).encode("utf-8")})
+        except OSError:  # the page is still right; the next batch computes it again
+            pass
+    return content
+
+
 def render_index(
     runs: Sequence[Run],
     records: Mapping[str, Mapping[str, Any]],
@@ -344,6 +432,7 @@ def render_index(
     generated: datetime | None = None,
     catalog_href: str | None = None,
     exports_dir: Path | None = None,
+    content: Mapping[str, Any] | None = None,
 ) -> str:
     """The landing page as an HTML string.
 
@@ -365,6 +454,9 @@ def render_index(
         Link to the data catalog page; no link when ``None``.
     exports_dir : pathlib.Path, optional
         Folder holding the exports, used to check that linked files exist.
+    content : mapping, optional
+        What the page says from the data (`data_content` of ``runs``),
+        computed when not given.
 
     Returns
     -------
@@ -375,25 +467,15 @@ def render_index(
     states = [(run, run_state(run, records.get(run.name), exports_dir)) for run in runs]
     counts = {status: sum(1 for _, state in states if state["status"] == status) for status in ("ok", "failed", "not run")}
     summary = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
-    known = [run for run in runs if Path(run.notebook_name).stem in ("vendor_share", "open_vs_closed", "agentic_usage")]
-    told = {run.name: _story(run) for run in known}
-    defaults = {Path(run.notebook_name).stem: told[run.name] for run in known
-                if not run.parameters and told[run.name] is not None}
-    headlines = []
-    if known:
-        try:
-            from llmtrends import stories
-
-            headlines = stories.headlines(defaults)
-        except Exception:
-            headlines = []
-    cards = "\n".join(_render_card(run, state, told.get(run.name)) for run, state in states)
+    content = content if content is not None else data_content(runs)
+    told = content.get("runs") or {}
+    cards = "\n".join(_render_card(run, state, (told.get(run.name) or {}).get("story")) for run, state in states)
     catalog = ""
     if catalog_href:
         catalog = (f'<section class="catalog"><h2>The data behind the reports</h2><p><a href="{_e(catalog_href)}">'
                    "Open the data catalog</a>: every figure with its source, date and the sentence it was taken from, "
                    "searchable by any spelling of a name.</p></section>")
-    details = "\n".join(_render_run(run, state) for run, state in states)
+    details = "\n".join(_render_run(run, state, (told.get(run.name) or {}).get("params")) for run, state in states)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -408,7 +490,7 @@ def render_index(
 <p class="lede">Who supplies enterprise LLMs, how much use goes to open-weight models, and how fast use is turning to reasoning and agents: what the published reports say, every number cited.</p>
 </header>
 <main>
-{_render_headlines(headlines)}
+{content.get("headlines") or ""}
 <section class="reports" aria-labelledby="reports-h"><h2 id="reports-h">The reports</h2>
 <div class="cards">
 {cards}
@@ -431,6 +513,7 @@ def write_index(
     *,
     catalog_href: str | None = None,
     generated: datetime | None = None,
+    shared=None,
 ) -> Path:
     """Render the index page and publish it atomically as ``exports_dir/index.html``.
 
@@ -444,6 +527,9 @@ def write_index(
     catalog_href : str, optional
         Link to the data catalog page.
     generated : datetime.datetime, optional
+    shared : llmtrends.reports.cache.SharedInputs, optional
+        The batch's input digests, keying the page's data-derived content
+        (see `cached_content`); collected now when not given.
 
     Returns
     -------
@@ -451,6 +537,8 @@ def write_index(
         The index path.
     """
     path = Path(exports_dir) / INDEX_NAME
-    page = render_index(runs, records, generated=generated, catalog_href=catalog_href, exports_dir=Path(exports_dir))
+    content = cached_content(Path(exports_dir), runs, shared)
+    page = render_index(runs, records, generated=generated, catalog_href=catalog_href, exports_dir=Path(exports_dir),
+                        content=content)
     publish({path: page.encode("utf-8")})
     return path
