@@ -292,17 +292,18 @@ def test_a_failed_run_is_never_cached(tmp_path, data_copy):
 
 # -- the landing page's findings ------------------------------------------------------------------
 
-INDEX_PROBE = textwrap.dedent("""
-    import json, sys
-    from datetime import datetime, timezone
-    from pathlib import Path
-    from llmtrends.reports.index import write_index
-    from llmtrends.reports.plan import load_plan
-    write_index(Path(sys.argv[1]), load_plan(sys.argv[2]), {}, generated=datetime(2026, 1, 1, tzinfo=timezone.utc))
-    heavy = [m for m in ("pandas", "matplotlib", "nbformat", "papermill", "nbconvert", "jupyter_client")
-             if m in sys.modules]
-    print("PROBE " + json.dumps(heavy))
-""")
+STORY_PLAN = """
+reports:
+  - name: vendor-share
+    notebook: vendor_share.ipynb
+    title: Vendor share
+  - name: open-vs-closed
+    notebook: open_vs_closed.ipynb
+    title: Open vs closed
+  - name: agentic-usage
+    notebook: agentic_usage.ipynb
+    title: Agentic usage
+"""
 CODING_SPEND_ROW = "me25-coding-spend-share-anthropic-2025,"
 
 
@@ -312,27 +313,36 @@ def _headlines(page: str) -> list[str]:
     return re.findall(r"<p>(.*?)</p>", found.group(0))
 
 
+def _coding_headline(exports: Path) -> str:
+    found = [line for line in _headlines((exports / "index.html").read_text(encoding="utf-8")) if "code generation" in line]
+    assert len(found) == 1, found
+    return found[0]
+
+
 @pytest.mark.slow
 def test_the_index_of_a_no_op_batch_reuses_its_findings_and_a_data_edit_refreshes_them(tmp_path, data_copy):
-    exports = tmp_path / "exports"
-    exports.mkdir()
-    plan = paths.project_root() / "notebooks" / "reports.yaml"
+    # the story notebooks' names (the page tells their stories), a tiny notebook behind each
+    folder, exports = tmp_path / "notebooks", tmp_path / "exports"
+    plan = write_plan(folder, STORY_PLAN, notebooks=())
+    for name in ("vendor_share.ipynb", "open_vs_closed.ipynb", "agentic_usage.ipynb"):
+        shutil.copy(FIXTURES / "greet.ipynb", folder / name)
+    args = ("run", "--plan", str(plan), "--exports", str(exports), "--jobs", "2")
 
-    def write_page() -> tuple[list[str], str]:
-        probe = subprocess.run([sys.executable, "-c", INDEX_PROBE, str(exports), str(plan)],
-                               capture_output=True, text=True, timeout=300)
-        assert probe.returncode == 0, probe.stdout + probe.stderr
-        return json.loads(probe.stdout.split("PROBE ", 1)[1]), (exports / "index.html").read_text(encoding="utf-8")
+    # 1. a cold batch computes the findings from the data
+    status, out, _ = run_cli(*args)
+    assert status == 0, out
+    assert "54%" in _coding_headline(exports)
+    first = (exports / "index.html").read_text(encoding="utf-8")
 
-    # 1. the first page computes the findings from the data
-    heavy, first = write_page()
-    assert "pandas" in heavy
-    coding = [line for line in _headlines(first) if "code generation" in line]
-    assert len(coding) == 1 and "54%" in coding[0], coding
-
-    # 2. nothing changed: the same page, without loading the data (no pandas, no matplotlib)
-    heavy, second = write_page()
-    assert heavy == [] and second == first
+    # 2. nothing changed: the same findings, and the command imports neither pandas nor matplotlib
+    probe = subprocess.run([sys.executable, "-c", LIGHT_PROBE.replace('"pandas")', '"pandas", "matplotlib")'), *args],
+                           capture_output=True, text=True, timeout=120)
+    report = json.loads(probe.stdout.split("PROBE ", 1)[1])
+    assert report == {"status": 0, "heavy": []}, probe.stdout + probe.stderr
+    second = (exports / "index.html").read_text(encoding="utf-8")
+    assert _headlines(second) == _headlines(first)
+    cards = re.compile(r'<section class="reports".*?</section>', re.S)
+    assert cards.search(second).group(0) == cards.search(first).group(0)
 
     # 3. one figure changes: the page says the new figure
     observations = data_copy / "observations" / "menlo_2025_enterprise.csv"
@@ -340,27 +350,29 @@ def test_the_index_of_a_no_op_batch_reuses_its_findings_and_a_data_edit_refreshe
     [at] = [i for i, line in enumerate(lines) if line.startswith(CODING_SPEND_ROW)]
     lines[at] = lines[at].replace(",54,", ",55,", 1).replace("54%", "55%")
     observations.write_text("".join(lines), encoding="utf-8")
-    heavy, third = write_page()
-    assert "pandas" in heavy
-    coding = [line for line in _headlines(third) if "code generation" in line]
-    assert len(coding) == 1 and "55%" in coding[0] and "54%" not in coding[0], coding
+    status, out, _ = run_cli(*args)
+    assert status == 0, out
+    headline = _coding_headline(exports)
+    assert "55%" in headline and "54%" not in headline, headline
 
 
 def test_findings_computed_while_the_data_changed_are_not_kept(tmp_path, data_copy, monkeypatch):
     from llmtrends.reports import index
+
+    runs = [Run("r", tmp_path / "vendor_share.ipynb", "R", {})]
+    shared = SharedInputs.collect()
 
     def computed_while_a_file_is_saved(runs):
         _edit_one_row(data_copy)
         return {"headlines": "", "runs": {}}
 
     monkeypatch.setattr(index, "data_content", computed_while_a_file_is_saved)
-    runs = [Run("r", tmp_path / "vendor_share.ipynb", "R", {})]
-    index.write_index(tmp_path, runs, {}, shared=SharedInputs.collect())
-    assert (tmp_path / index.INDEX_NAME).is_file()
-    assert not (tmp_path / index.CONTENT_NAME).exists()
-    # unchanged inputs: kept, under the key of those inputs
-    monkeypatch.setattr(index, "data_content", lambda runs: {"headlines": "", "runs": {}})
+    content, entry = index.cached_content(runs, shared, None)
+    assert content == {"headlines": "", "runs": {}} and entry is None
+    # inputs unchanged while computing: kept under their key, and reused while it matches
     shared = SharedInputs.collect()
-    index.write_index(tmp_path, runs, {}, shared=shared)
-    stored = json.loads((tmp_path / index.CONTENT_NAME).read_text(encoding="utf-8"))
-    assert stored["key"] == index.content_key(runs, shared)
+    monkeypatch.setattr(index, "data_content", lambda runs: {"headlines": "fresh", "runs": {}})
+    content, entry = index.cached_content(runs, shared, {"key": "an older key", "content": {"headlines": "old"}})
+    assert content["headlines"] == "fresh" and entry == {"key": index.content_key(runs, shared), "content": content}
+    monkeypatch.setattr(index, "data_content", lambda runs: pytest.fail("recomputed although the key matched"))
+    assert index.cached_content(runs, shared, entry) == (content, entry)

@@ -48,10 +48,11 @@ from llmtrends.reports.execute import (
     prepare_kernel,
 )
 from llmtrends.reports.export import FILE_MODE, ExportFiles, failed_notebook_name, publish, warm_up, write_exports
-from llmtrends.reports.index import INDEX_NAME, write_index
+from llmtrends.reports.index import INDEX_NAME, cached_content, write_index
 from llmtrends.reports.manifest import (
     MANIFEST_NAME,
     load_catalog_entry,
+    load_index_entry,
     load_manifest,
     reused_record,
     run_record,
@@ -530,13 +531,14 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False
     _clean_temp_files(exports_dir, say)
     records = load_manifest(exports_dir)
     catalog_entry = load_catalog_entry(exports_dir)
+    index_entry = load_index_entry(exports_dir)
     batch = BatchResult()
     results: dict[str, RunResult] = {}
 
     def record_manifest() -> None:
         """Save the manifest; a failure (full disk ...) is reported and the batch goes on."""
         try:
-            save_manifest(exports_dir, records, catalog=catalog_entry)
+            save_manifest(exports_dir, records, catalog=catalog_entry, index=index_entry)
         except OSError as exc:
             message = f"cannot write {MANIFEST_NAME}: {_os_error_text(exc)}"
             if message not in batch.write_errors:
@@ -697,10 +699,12 @@ def _run_locked(runs, *, exports_dir, jobs, timeout, plan_runs, say, force=False
         say(batch.catalog_error)
     if to_build or written:
         _forget_keys_of_changed_inputs(to_build, records, inputs, catalog_entry if written else None, say)
+    # the page's findings: reused from the manifest when data, source and environment are unchanged
+    index_content, index_entry = cached_content(list(plan_runs or runs), shared, None if force else index_entry)
     record_manifest()
     try:
         batch.index_path = write_index(exports_dir, list(plan_runs or runs), records, catalog_href=catalog_href,
-                                       shared=shared)
+                                       content=index_content)
     except OSError as exc:
         message = f"cannot write {INDEX_NAME}: {_os_error_text(exc)}"
         batch.write_errors.append(message)

@@ -338,8 +338,7 @@ def _render_run(run: Run, state: Mapping[str, Any], params: Sequence[str] | None
 
 #: The stories the landing page tells (notebook stems).
 STORY_NOTEBOOKS = ("vendor_share", "open_vs_closed", "agentic_usage")
-#: What the page says from the data, kept beside it with its key (see `cached_content`).
-CONTENT_NAME = ".index-content.json"
+#: Key schema of the page's data-derived content, kept in the manifest (see `cached_content`).
 CONTENT_SCHEMA = "llmtrends-index-content-1"
 
 
@@ -391,38 +390,36 @@ def content_key(runs: Sequence[Run], shared) -> str:
     return cache.key_of({"index": cache.canonical_json(described)})
 
 
-def cached_content(exports_dir: Path, runs: Sequence[Run], shared=None) -> dict[str, Any]:
-    """`data_content` of ``runs``, reused from ``exports_dir/.index-content.json`` when its key matches.
+def cached_content(runs: Sequence[Run], shared, entry: Mapping[str, Any] | None = None):
+    """`data_content` of ``runs``, reused from ``entry`` when its key matches.
 
     A batch where nothing changed thus neither loads the data nor imports
-    pandas for its landing page. Fresh content is stored only when the inputs
-    did not change while it was computed (a data file saved meanwhile).
+    pandas for its landing page (the batch keeps the entry in the manifest's
+    ``index``). Fresh content gets an entry only when the inputs did not
+    change while it was computed (a data file saved meanwhile).
 
     Parameters
     ----------
-    exports_dir : pathlib.Path
     runs : sequence of Run
-    shared : llmtrends.reports.cache.SharedInputs, optional
-        The batch's input digests (default: collected now).
+    shared : llmtrends.reports.cache.SharedInputs
+        The batch's input digests.
+    entry : mapping, optional
+        The entry the previous batch kept: ``{"key": str, "content": dict}``.
+
+    Returns
+    -------
+    tuple
+        ``(content, entry)``; ``entry`` is ``None`` when the content must not be kept.
     """
     from llmtrends.reports import cache
 
-    shared = shared or cache.SharedInputs.collect()
     key = content_key(runs, shared)
-    path = Path(exports_dir) / CONTENT_NAME
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(stored, dict) and stored.get("key") == key and isinstance(stored.get("content"), dict):
-            return stored["content"]
-    except (OSError, ValueError):
-        pass
+    if entry and entry.get("key") == key and isinstance(entry.get("content"), dict):
+        return entry["content"], dict(entry)
     content = data_content(runs)
-    if cache.SharedInputs.collect() == shared:
-        try:
-            publish({path: json.dumps({"key": key, "content": content}, ensure_ascii=False).encode("utf-8")})
-        except OSError:  # the page is still right; the next batch computes it again
-            pass
-    return content
+    if cache.SharedInputs.collect() != shared:
+        return content, None
+    return content, {"key": key, "content": content}
 
 
 def render_index(
@@ -513,7 +510,7 @@ def write_index(
     *,
     catalog_href: str | None = None,
     generated: datetime | None = None,
-    shared=None,
+    content: Mapping[str, Any] | None = None,
 ) -> Path:
     """Render the index page and publish it atomically as ``exports_dir/index.html``.
 
@@ -527,9 +524,8 @@ def write_index(
     catalog_href : str, optional
         Link to the data catalog page.
     generated : datetime.datetime, optional
-    shared : llmtrends.reports.cache.SharedInputs, optional
-        The batch's input digests, keying the page's data-derived content
-        (see `cached_content`); collected now when not given.
+    content : mapping, optional
+        What the page says from the data (see `cached_content`); computed when not given.
 
     Returns
     -------
@@ -537,7 +533,6 @@ def write_index(
         The index path.
     """
     path = Path(exports_dir) / INDEX_NAME
-    content = cached_content(Path(exports_dir), runs, shared)
     page = render_index(runs, records, generated=generated, catalog_href=catalog_href, exports_dir=Path(exports_dir),
                         content=content)
     publish({path: page.encode("utf-8")})

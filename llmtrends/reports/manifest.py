@@ -162,8 +162,21 @@ def load_catalog_entry(exports_dir: Path) -> dict[str, Any] | None:
     return entry
 
 
+def load_index_entry(exports_dir: Path) -> dict[str, Any] | None:
+    """The ``index`` entry of ``exports_dir/manifest.json``: the landing page's data-derived content and its key."""
+    try:
+        document = json.loads((Path(exports_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    entry = document.get("index") if isinstance(document, dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) or not isinstance(entry.get("content"), dict):
+        return None
+    return entry
+
+
 def save_manifest(
-    exports_dir: Path, records: Mapping[str, Mapping[str, Any]], *, catalog: Mapping[str, Any] | None = None
+    exports_dir: Path, records: Mapping[str, Mapping[str, Any]], *, catalog: Mapping[str, Any] | None = None,
+    index: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the run records atomically to ``exports_dir/manifest.json``.
 
@@ -173,6 +186,8 @@ def save_manifest(
     records : mapping of str to dict
     catalog : mapping, optional
         The catalog page's cache entry (left out when ``None``).
+    index : mapping, optional
+        The landing page's content entry (`llmtrends.reports.index.cached_content`; left out when ``None``).
 
     Returns
     -------
@@ -183,6 +198,8 @@ def save_manifest(
     document: dict[str, Any] = {"version": SCHEMA_VERSION, "runs": {name: dict(records[name]) for name in sorted(records)}}
     if catalog is not None:
         document["catalog"] = dict(catalog)
+    if index is not None:
+        document["index"] = dict(index)
     publish({path: (json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")})
     return path
 
