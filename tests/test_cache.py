@@ -23,7 +23,7 @@ from llmtrends.reports.export import ExportFiles
 from llmtrends.reports.plan import Run
 
 from .reports_fixture import FIXTURES, write_plan
-from .test_runner import run_cli, section
+from .test_runner import as_people_write, run_cli, section
 
 OBSERVATIONS = "observations/000_dff873e1b34121a2.csv"
 
@@ -240,7 +240,8 @@ def test_a_second_batch_reuses_and_edits_rebuild_what_they_affect(tmp_path, data
     assert "done: 2 ok, 0 failed, 2 run(s)" in probe.stdout and "(0 rebuilt, 2 reused)" in probe.stdout
     assert _builds(exports) == {"greet": "reused", "greet-once": "reused"}
     index = (exports / "index.html").read_text(encoding="utf-8")
-    assert f'class="build build-reused">reused (from {built_at})<' in section(index, "greet")
+    assert (f'class="build build-reused">reused (from <time datetime="{built_at}">{as_people_write(built_at)}</time>)<'
+            in section(index, "greet"))
     assert {name: (exports / name).read_bytes() for name in first} == first
 
     # 3. one run's parameter changes: that run only

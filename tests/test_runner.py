@@ -56,6 +56,12 @@ def without_style(html: str) -> str:
     return re.sub(r"<style.*?</style>", "", html, flags=re.S)
 
 
+def as_people_write(iso: str) -> str:
+    """A manifest time (``2026-11-27T16:49:03Z``) as the index prints it: ``27 Nov 2026, 16:49 UTC``."""
+    moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
 def section(index_html: str, name: str) -> str:
     match = re.search(rf'<section class="run" id="run-{re.escape(name)}">(.*?)</section>', index_html, re.S)
     assert match, f"no section for {name}"
@@ -234,7 +240,9 @@ def test_index_lists_every_run_with_status_and_escapes_text(batch):
     assert 'class="status status-failed">failed<' in fails
     assert "cell 4" in fails and "ValueError: boom: value is 6" in fails
     # the pre-created export is kept and linked as the last good one
-    assert "Last good export from" in fails and 'href="fails.html"' in fails
+    assert re.search(r"Last good export from <time datetime=\"[^\"]+\">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC</time>",
+                     fails), fails
+    assert 'href="fails.html"' in fails
     assert 'href="fails.html"' in index
 
 
@@ -317,7 +325,7 @@ def test_a_run_that_fails_later_keeps_its_last_good_export_across_batches(tmp_pa
 
     index = (exports / "index.html").read_text(encoding="utf-8")
     flaky = section(index, "flaky")
-    assert "failed" in flaky and f"Last good export from {first_time}" in flaky and 'href="flaky.html"' in flaky
+    assert "failed" in flaky and f"Last good export from <time datetime=\"{first_time}\">{as_people_write(first_time)}</time>" in flaky and 'href="flaky.html"' in flaky
     assert "Fixture Publisher, Tiny report (2025)" in flaky  # sources of the linked export
     never = section(index, "never")
     assert 'class="status status-not-run">not run<' in never and "No export yet." in never

@@ -2,7 +2,7 @@
 
 For each run: title, name, parameters, status (ok / failed with cell and
 error / not run), generation time, whether the last batch rebuilt the run or
-reused its export (``reused (from <time>)``, see `llmtrends.reports.cache`), links to the stakeholder HTML, analyst
+reused its export (``reused (from 27 Nov 2026, 16:49 UTC)``, see `llmtrends.reports.cache`), links to the stakeholder HTML, analyst
 HTML and notebook, and the sources the report cites. A run that failed (or
 was not run) but has an earlier export keeps its links, marked "last good
 export from <time>". Plain HTML with inline CSS, no JavaScript; every string
@@ -296,7 +296,7 @@ def _render_run(run: Run, state: Mapping[str, Any], params: Sequence[str] | None
     if state.get("build") == "rebuilt":
         line += ' <span class="build build-rebuilt">rebuilt</span>'
     elif state.get("build") == "reused":
-        line += f' <span class="build build-reused">reused (from {_e(state["time"])})</span>'
+        line += f' <span class="build build-reused">reused (from <time datetime="{_e(state["time"])}">{_e(_when(state["time"]))}</time>)</span>'
     line += "</p>"
     parts.append(line)
     failure = state["failure"]
@@ -322,7 +322,8 @@ def _render_run(run: Run, state: Mapping[str, Any], params: Sequence[str] | None
     files = state["files"]
     if files:
         if state["last_good_time"]:
-            parts.append(f'<p class="note">Last good export from {_e(state["last_good_time"])}:</p>')
+            parts.append(f'<p class="note">Last good export from <time datetime="{_e(state["last_good_time"])}">'
+                         f'{_e(_when(state["last_good_time"]))}</time>:</p>')
         parts.append(
             f'<p class="links"><a href="{_href(files["html"])}">Read the report: {_e(run.title)}</a> · '
             f'<a href="{_href(files["analyst"])}">{_e(run.title)}, analyst version with code</a> · '
