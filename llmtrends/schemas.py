@@ -65,17 +65,20 @@ VOCABULARY = {
 
 METRICS = {
     "type": "object",
-    "accepted": "a mapping of metric name -> definition, unit, kind",
+    "accepted": "a mapping of metric name -> title, definition, unit, kind",
     "propertyNames": SLUG_KEYS,
     "additionalProperties": {
         "type": "object",
-        "accepted": "a mapping with definition, unit, kind and optionally title",
+        "accepted": "a mapping with title, definition, unit and kind",
         "properties": {
             "definition": {"type": "string", "accepted": "one line of text"},
             "unit": {"type": "string", "accepted": "a unit name of vocabulary.yaml (text)"},
             "kind": {"type": "string", "accepted": "a metric kind (text)"},
-            "title": TEXT_OR_NULL,
+            # what a stakeholder reads wherever the metric appears (reports, landing page, catalog)
+            "title": {"type": "string", "minLength": 1,
+                      "accepted": "a short human title, like 'Share of code-generation LLM use'"},
         },
+        "required": ["title"],
         "additionalProperties": False,
     },
 }

@@ -189,6 +189,22 @@ def test_the_plan_still_names_duplicate_keys_with_their_lines(tmp_path):
         load_plan(plan)
 
 
+@pytest.mark.parametrize("title", ["", "  title: \n"])
+def test_a_metric_without_a_human_title_is_a_data_error(data_copy, title):
+    """A metric with no title reached stakeholder pages as its id in words ("Api usage growth multiple")."""
+    path = data_copy / "metrics.yaml"
+    _replace(path, "  title: Share of code-generation LLM use\n", title)
+    message = _load_error()
+    assert "metric 'enterprise_coding_llm_share'" in message and "title" in message, message
+    assert "accepted:" in message, message
+
+
+def test_every_metric_has_a_title_of_its_own():
+    metrics = datasets.registry().metrics
+    titles = {name: str(meta.get("title") or "").strip() for name, meta in metrics.items()}
+    assert [name for name, title in titles.items() if not title] == []
+
+
 def test_every_data_yaml_has_a_schema_and_the_data_fits_it():
     from llmtrends import paths
     files = sorted(path.name for path in paths.data_dir().glob("*.yaml"))
