@@ -207,6 +207,19 @@ def _snapshot_words(rows: pd.DataFrame) -> str:
     return f"{words.period(r['period'])} ({words.source_short(r['source_id'])})"
 
 
+def edition_path(rows: pd.DataFrame) -> str:
+    """``42% (mid-2025, by usage) → 54% (2025, by spend)``: one figure per edition, in time order.
+
+    When the editions measured the share differently (usage, then spend) each
+    point says its measure, so the arrow never reads as a like-for-like change.
+    """
+    if "period_end" in rows:
+        rows = rows.sort_values("period_end", kind="stable")
+    mixed = rows["metric"].nunique() > 1 if "metric" in rows else False
+    return " → ".join(f"{words.percent(r.value)} ({words.period(r.period)}"
+                      + (f", {_measure_word(r.metric)})" if mixed else ")") for r in rows.itertuples())
+
+
 def chart_csv(data: pd.DataFrame, label: str = "entity_name") -> pd.DataFrame:
     """What a chart shows, for its download: label, period, value (with range), unit, source."""
     d = data.reset_index(drop=True).copy()
@@ -293,7 +306,8 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
             by0, by1 = ((f" ({_measure_word(m0)})", f" ({_measure_word(m1)})") if m0 != m1 else ("", ""))
             key.append(Finding(
                 f"The lead changed hands: {f0['entity_name']} held {words.percent(f0['value'])} "
-                f"{words.in_period(f0['period'])}{by0}; {last['entity_name']} leads {words.in_period(last['period'])}{by1}.",
+                f"{words.in_period(f0['period'])}{by0}; {last['entity_name']} leads with {words.percent(last['value'])} "
+                f"{words.in_period(last['period'])}{by1}.",
                 pd.concat([r0[r0["entity"] == f0["entity"]], rows[rows["entity"] == last["entity"]]])))
 
     # the highlighted vendor across editions
@@ -439,8 +453,7 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
             path = coding[(coding["entity"] == top["entity"])]
             finds = [f]
             if len(path) >= 2:
-                finds.append(Finding(f"{top['entity_name']}'s coding share across editions: " + " → ".join(
-                    f"{words.percent(r.value)} ({words.period(r.period)})" for r in path.itertuples()) + ".", path))
+                finds.append(Finding(f"{top['entity_name']}'s coding share across editions: {edition_path(path)}.", path))
             charts = ([Chart("share_bars", coding, "Share of code-generation use, by vendor", "coding-share",
                              {"highlight": highlight_vendor})])
             sections.append(Section(coding_title, findings=finds, charts=charts))
@@ -540,12 +553,11 @@ def open_vs_closed(lenses: Sequence[str] = tuple(analysis.OPEN_SOURCE_LENSES),
         ent = ent[ent["entity"] == "open_source_models"].sort_values(["period_end"])
         trend = ent
         if len(ent) >= 2:
-            mixed = ent["metric"].nunique() > 1
-            path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)}"
-                              + (f", {_measure_word(r.metric)})" if mixed else ")") for r in ent.itertuples())
+            path = edition_path(ent)
             direction = "fell" if ent["value"].iloc[-1] < ent["value"].iloc[0] else "moved"
-            pubs = "; ".join(dict.fromkeys(words.source_short(x) for x in ent["source_id"]))
-            key.append(Finding(f"Open-weight models' share of enterprise LLM use {direction}: {path} ({pubs}).", ent))
+            pubs = words.sources_short(ent["source_id"])
+            what = "enterprise LLM share" if ent["metric"].nunique() > 1 else "share of enterprise LLM use"
+            key.append(Finding(f"Open-weight models' {what} {direction}: {path} ({pubs}).", ent))
         elif len(ent) == 1:
             r = ent.iloc[0]
             key.append(Finding(f"Open-weight models run {words.percent(r['value'])} of enterprise AI workloads "
@@ -594,10 +606,14 @@ def open_vs_closed(lenses: Sequence[str] = tuple(analysis.OPEN_SOURCE_LENSES),
     n_open = int((top5["license"] == "open").sum())
     boards = top5["board"].nunique()
     open_rows = top5[top5["license"] == "open"]
-    which = ("" if open_rows.empty else ": " + ", ".join(
-        f"{r.model} ({r.organization}, {words.label('board', r.board).lower()})" for r in open_rows.itertuples()))
-    flag_text = (f"Open models are {n_open} of the {len(top5)} models the FlagEval results list on "
-                 f"{boards} board{'s' if boards != 1 else ''}{which} (December 2024).")
+    which = ("" if open_rows.empty else ": " + "; ".join(
+        f"{r.model} ({r.organization}, {words.label('board', r.board).lower()} board)" for r in open_rows.itertuples()))
+    on_boards = f"models FlagEval lists on {boards} board{'s' if boards != 1 else ''}"
+    if n_open == 0:
+        flag_text = f"In Dec 2024, none of the {len(top5)} {on_boards} is open."
+    else:
+        flag_text = (f"In Dec 2024, {'only ' if n_open * 2 < len(top5) else ''}{n_open} of the {len(top5)} {on_boards} "
+                     f"{'is' if n_open == 1 else 'are'} open{which}.")
     per_board = (top5.assign(is_open=top5["license"] == "open").groupby("board", sort=False)
                  .agg(open=("is_open", "sum"), places=("is_open", "size")).reset_index())
     table = None
@@ -686,8 +702,7 @@ def agentic_usage(compute_segments: Sequence[str] = ("startup", "enterprise"), a
         top = named.iloc[0]
         path = coding[coding["entity"] == top["entity"]]
         if len(path) >= 2:
-            text = f"{top['entity_name']}'s share of code generation: " + " → ".join(
-                f"{words.percent(r.value)} ({words.period(r.period)})" for r in path.itertuples()) + "."
+            text = f"{top['entity_name']}'s share of code generation: {edition_path(path)}."
         else:
             text = f"{top['entity_name']} holds {words.percent(top['value'])} of code generation {words.in_period(latest['period'].iloc[0])} ({words.source_short(latest['source_id'].iloc[0])})."
         f = Finding(text, path)

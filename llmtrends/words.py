@@ -256,6 +256,28 @@ def source_short(source_id: str) -> str:
     return f"{publisher(source_id)}, {published}" if published else publisher(source_id)
 
 
+def sources_short(source_ids) -> str:
+    """Several sources, each publisher once, its reports in date order.
+
+    ``['menlo_2025_midyear', 'menlo_2024_enterprise'] -> 'Menlo Ventures, Nov 2024 and Jul 2025'``;
+    publishers are joined by ``'; '``.
+    """
+    reg = datasets.registry()
+    ids = sorted(dict.fromkeys(str(s) for s in source_ids),
+                 key=lambda sid: str(reg.sources.get(sid, {}).get("published") or ""))
+    by_publisher: dict[str, list[str]] = {}
+    for sid in ids:
+        dates = by_publisher.setdefault(publisher(sid), [])
+        published = month(reg.sources[sid].get("published"))
+        if published and published not in dates:
+            dates.append(published)
+    parts = []
+    for pub, dates in by_publisher.items():
+        listed = ", ".join(dates[:-1]) + " and " + dates[-1] if len(dates) > 1 else "".join(dates)
+        parts.append(f"{pub}, {listed}" if listed else pub)
+    return "; ".join(parts)
+
+
 def source(source_id: str, fieldwork: bool = True) -> str:
     """A citation for readers: publisher, report title, month, and the method/sample in words.
 

@@ -185,3 +185,30 @@ def test_variants_follow_their_parameters(built_reports):
     assert "How concentrated the market is: Not shown" in coding and "How concentrated the market is: Not" not in default
     router = visible_text(_page(built_reports, "open-vs-closed-openrouter"))
     assert "enterprise" not in router.split("Key findings", 1)[1][:500].lower()
+
+
+def test_a_path_across_editions_names_each_measure_when_the_measure_changed():
+    """Defect: "coding 42% -> 54%" chained mid-2025 usage and Dec 2025 spend as one like-for-like change."""
+    from llmtrends import stories
+
+    told = stories.headlines()
+    assert told
+    for finding in told:
+        data = finding.data
+        if "→" not in finding.text or "metric" not in data or data["metric"].nunique() < 2:
+            continue
+        points = finding.text.split("→")
+        unmarked = [p for p in points if not re.search(r"\((?:[^()]*, )?(?:by usage|by spend|closed models only)\)", p)]
+        assert unmarked == [], finding.text
+    coding = next(f.text for f in told if "code generation" in f.text)
+    assert "42% (mid-2025, by usage) → 54% (2025, by spend)" in coding
+
+
+def test_a_sentence_names_each_publisher_once_with_its_reports_in_date_order():
+    from llmtrends import words
+
+    # published Jul 2025, Nov 2024 and Dec 2025 (sources.yaml), given out of order
+    ids = ["menlo_2025_midyear", "menlo_2024_enterprise", "menlo_2025_enterprise", "menlo_2024_enterprise"]
+    assert words.sources_short(ids) == "Menlo Ventures, Nov 2024, Jul 2025 and Dec 2025"
+    assert words.sources_short(["menlo_2025_midyear", "openrouter_state_of_ai"]) == \
+        "Menlo Ventures, Jul 2025; OpenRouter (with a16z), Dec 2025"
