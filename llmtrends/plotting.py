@@ -137,13 +137,24 @@ def palette(entities: Sequence[str]) -> dict[str, str]:
 # --------------------------------------------------------------------------- source line
 
 def source_ids(data: pd.DataFrame) -> list[str]:
-    """Source ids a frame rests on, from its ``source_id`` column or ``attrs``."""
+    """Source ids a frame rests on, from its ``source_id`` column or ``attrs``, oldest report first."""
     if "source_id" in data.columns:
         ids = []
         for value in data["source_id"].dropna():
             ids += [s for s in str(value).split(";") if s]
-        return sorted(set(ids))
+        return _by_date(set(ids))
     return list(data.attrs.get("sources", []))
+
+
+def _by_date(ids) -> list[str]:
+    """Source ids in the order their reports were published (undated last, then by id)."""
+    from . import datasets
+    known = datasets.registry().sources
+
+    def key(sid: str):
+        published = known.get(sid, {}).get("published")
+        return (published is None, str(published or ""), sid)
+    return sorted(ids, key=key)
 
 
 def source_line(data: pd.DataFrame) -> str:

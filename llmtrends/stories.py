@@ -588,12 +588,17 @@ def open_vs_closed(lenses: Sequence[str] = tuple(analysis.OPEN_SOURCE_LENSES),
                                 skipped=None))
     # enterprise editions beside the router
     if len(trend) >= 2:
+        changed = trend["metric"].nunique() > 1
+        asked = ("Menlo Ventures' enterprise editions changed their measure, from "
+                 + " to ".join(dict.fromkeys(_measure_word(m).removeprefix("by ") for m in trend["metric"]))
+                 + " (each bar says which), so the bars are not one series"
+                 if changed else "Menlo Ventures' enterprise surveys asked the same question in each edition")
         sec = Section("Enterprises, edition by edition, beside the API router",
-                      intro="Menlo Ventures' enterprise surveys asked the same question in each edition; OpenRouter's "
-                            "telemetry measures tokens on one platform. Same topic, different questions.",
+                      intro=asked + "; OpenRouter's telemetry measures tokens on one platform. Same topic, different questions.",
                       charts=[Chart("value_bars", trend.assign(entity_name=[
                                         f"{words.period(r.period)}, {_measure_word(r.metric)}" for r in trend.itertuples()]),
-                                    "Open-weight models' share of enterprise LLM use, edition by edition",
+                                    "Open-weight models' enterprise LLM share, edition by edition" if changed
+                                    else "Open-weight models' share of enterprise LLM use, edition by edition",
                                     "enterprise-open-share", {"label": "entity_name", "color_by": "metric", "order": "given"})])
         sections.append(sec)
     elif "enterprise_open_source_workload_share" in lenses:

@@ -68,7 +68,7 @@ def make_data(root: Path, rows=None, disagreements=None, texts=None) -> tuple[Pa
         shutil.copy(REPO / "data" / name, data / name)
     if "enterprise_genai_spend" not in yaml.safe_load((data / "metrics.yaml").read_text(encoding="utf-8")):
         with (data / "metrics.yaml").open("a", encoding="utf-8") as fh:
-            fh.write("\nenterprise_genai_spend:\n  definition: total enterprise spend on generative AI in a year\n"
+            fh.write("\nenterprise_genai_spend:\n  title: Enterprise generative-AI spend\n  definition: total enterprise spend on generative AI in a year\n"
                      "  unit: usd_billion\n  kind: level\n")
     _dump(data / "sources.yaml", {"sources": {
         sid: {"publisher": "Alpha", "title": f"Report {sid}", "method": "survey",

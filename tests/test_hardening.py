@@ -188,7 +188,7 @@ def test_a_manifest_of_the_wrong_shape_is_treated_as_empty(tmp_path, capsys, sha
 def test_a_data_problem_is_reported_once_not_once_per_run(tmp_path, data_copy, capsys):
     """Defect: a broken data file gave "6 parameter problems", the same message six times."""
     metrics = data_copy / "metrics.yaml"
-    metrics.write_text(metrics.read_text(encoding="utf-8") + "\nbroken_metric: {unit: nowhere, kind: share}\n",
+    metrics.write_text(metrics.read_text(encoding="utf-8") + "\nbroken_metric: {title: Broken, unit: nowhere, kind: share}\n",
                        encoding="utf-8")
     plan = tmp_path / "reports.yaml"
     plan.write_text((NOTEBOOKS / "reports.yaml").read_text(encoding="utf-8"), encoding="utf-8")
