@@ -533,7 +533,10 @@ def _lens_label(r) -> str:
     """'Open-weight models: share of OpenRouter tokens, Dec 2024 to Oct 2025'."""
     who = {"open_source_models": "Open-weight models", "chinese_open_models": "Chinese open models"}.get(
         r["entity"], r["entity_name"])
-    return f"{who}: {words.lower_first(words.metric(r['metric']))}, {words.period(r['period'])}"
+    what = words.metric(r["metric"])
+    if what.lower().startswith(who.split()[0].lower()):  # "Open-weight share of ..." names the models already
+        return f"{what}, {words.period(r['period'])}"
+    return f"{who}: {words.lower_first(what)}, {words.period(r['period'])}"
 
 
 def open_vs_closed(lenses: Sequence[str] = tuple(analysis.OPEN_SOURCE_LENSES),

@@ -64,6 +64,9 @@ def test_index_leads_with_findings_then_reports_then_catalog_then_run_details(bu
     assert 5 <= len(headlines) <= 8
     for item in headlines:
         assert re.search(r"\d", item) and '<p class="src">' in item, item
+        # the source once, under the sentence: not also "(Menlo Ventures, Dec 2025)." closing the sentence
+        sentence = re.search(r"<div><p>(.*?)</p>", item, flags=re.S).group(1)
+        assert not re.search(r"\([A-Z][^()]*(?:, | and )(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d\)\.$", sentence), sentence
     for result in built_reports.results:
         assert result.run.title.replace("'", "&#x27;") in index
         assert f'href="{result.run.name}.html">Read the report: ' in index

@@ -250,13 +250,27 @@ def _finding_source(finding) -> str:
         return ""
 
 
+def _uncited(text: str, finding) -> str:
+    """The sentence without its closing "(Menlo Ventures, Dec 2025)": the card prints its sources under it."""
+    try:
+        w = _words()
+        cited = {w.sources_short(finding.sources)} | {w.source_short(s) for s in finding.sources}
+    except Exception:
+        return text
+    for citation in sorted(cited, key=len, reverse=True):
+        if citation and text.endswith(f" ({citation})."):
+            return text[: -len(f" ({citation}).")] + "."
+    return text
+
+
 def _render_headlines(findings: Sequence[Any]) -> str:
     if not findings:
         return ""
     items = []
     for f in findings:
         src = _finding_source(f)
-        items.append(f'<li class="headline">{sparkline(f.data)}<div><p>{_e(_plain(f.text))}</p>'
+        text = _uncited(_plain(f.text), f) if src else _plain(f.text)
+        items.append(f'<li class="headline">{sparkline(f.data)}<div><p>{_e(text)}</p>'
                      + (f'<p class="src">{_e(src)}</p>' if src else "") + "</div></li>")
     return ('<section class="headlines" aria-labelledby="headlines-h"><h2 id="headlines-h">What the reports find</h2>'
             f'<ul class="headlines">{"".join(items)}</ul></section>')
