@@ -127,8 +127,10 @@ def render_catalog() -> str:
             ident = "".join(f"<span class='obs'>{esc(q.obs_id)}</span> " for q in quotes)
             parts.append(
                 f"<div class='fig' data-entity='{esc(r['entity'])}' data-search='{esc(search)}'>"
-                f"<div><span class='what'>{esc(r['entity_name'])}</span> · {esc(title)} ({esc(words.segment(r['segment']).lower())})"
-                f"{badge}</div>"
+                + (f"<div><span class='what'>{esc(title)}</span> ({esc(words.segment(r['segment']).lower())})"
+                   if r["entity"] == "all" else  # a market total: "All / total ·" would say nothing
+                   f"<div><span class='what'>{esc(r['entity_name'])}</span> · {esc(title)} ({esc(words.segment(r['segment']).lower())})")
+                + f"{badge}</div>"
                 f"<div class='val'>{esc(words.row_value(r))} · {esc(words.period(r['period']))}</div>"
                 f"<div class='src'>{esc(words.source(r['source_id']))}"
                 + (f" · stated in {len(docs)} document{'s' if len(docs) != 1 else ''}" if docs else "")

@@ -87,6 +87,8 @@ def value(x, unit: str, qualifier: str = "exact", low=None, high=None) -> str:
         core = _MONEY[unit][0] + core + _MONEY[unit][1]
     elif unit == "rank":
         core = "#" + core
+    elif unit == "count":
+        pass  # "300 models" reads from the title; "300 count" is not English
     else:
         label = datasets.registry().units.get(unit, unit.replace("_", " "))
         core += " " + label

@@ -85,6 +85,9 @@ def test_catalog_lists_every_figure_with_its_quote(built_reports):
     for obs_id in obs["obs_id"]:
         assert f">{obs_id}<" in catalog
     assert "平均週份額約 13.0%" in catalog
+    # a market total is headed by its measure, not "All / total · ..."; a count is a plain number
+    assert "class='what'>All / total<" not in catalog and " count · " not in catalog
+    assert "class='what'>People who have used AI tools</span> (consumers)" in catalog
 
 
 def test_stakeholder_export_has_one_source_line_under_every_chart(built_reports):

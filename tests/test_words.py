@@ -18,6 +18,7 @@ def test_number_drops_trailing_zeros_and_groups_thousands(value, text):
 @pytest.mark.parametrize("args,text", [
     ((8.4, "usd_billion"), "$8.4B"), ((42.0, "percent"), "42%"), ((33.3, "percent", "approx"), "about 33.3%"),
     ((10.5, "months", "approx", 9.0, 12.0), "about 9–12 months"), ((2.0, "multiple", "at_least"), "at least 2×"),
+    ((300.0, "count", "at_least"), "at least 300"), ((2.5, "count_billion"), "2.5 billion"),
 ])
 def test_value_keeps_unit_and_wording(args, text):
     assert words.value(*args) == text
