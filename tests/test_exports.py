@@ -67,6 +67,9 @@ def test_index_leads_with_findings_then_reports_then_catalog_then_run_details(bu
         # the source once, under the sentence: not also "(Menlo Ventures, Dec 2025)." closing the sentence
         sentence = re.search(r"<div><p>(.*?)</p>", item, flags=re.S).group(1)
         assert not re.search(r"\([A-Z][^()]*(?:, | and )(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d\)\.$", sentence), sentence
+    for answer in re.findall(r'<p class="a">.*?<span>(.*?)</span></p>', index, flags=re.S):
+        # a one-source answer leaves its source to the "Data as of ..." line under it
+        assert not re.search(r"\([A-Z][^(),]*, (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d\)\.$", answer), answer
     for result in built_reports.results:
         assert result.run.title.replace("'", "&#x27;") in index
         assert f'href="{result.run.name}.html">Read the report: ' in index

@@ -388,7 +388,11 @@ def data_content(runs: Sequence[Run]) -> dict[str, Any]:
         story = told.get(run.name)
         card = None
         if story is not None:
-            card = {"question": str(story.question), "answer": str(story.answer or ""), "as_of": str(story.as_of or ""),
+            answer = str(story.answer or "")
+            first = story.key_findings[0] if story.key_findings else None
+            if first is not None and answer == first.text and story.as_of and len(first.sources) == 1:
+                answer = _uncited(answer, first)  # the "Data as of ..." line under it names that source
+            card = {"question": str(story.question), "answer": answer, "as_of": str(story.as_of or ""),
                     "thumb": sparkline(story.key_findings[0].data, 96, 34) if story.key_findings else ""}
         per_run[run.name] = {"story": card,
                              "params": [parameter_text(key, value) for key, value in run.parameters.items()]}
