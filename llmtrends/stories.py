@@ -284,7 +284,9 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
     last_period = words.period(shares.sort_values("period_end")["period"].iloc[-1]) if len(shares) else ""
     span = f", {first_period} to {last_period}" if first_period != last_period else f", {last_period}"
     title = f"Who supplies {topic}{span}"
-    question = (f"Which vendors' models do {words.segment(segment).lower()} use for {topic}, "
+    # "enterprises use for enterprise LLM APIs" says "enterprise" twice: the question names the work instead
+    work = "code generation" if is_coding else "their LLM API workloads"
+    question = (f"Which vendors' models do {words.segment(segment).lower()} use for {work}, "
                 f"and where does {highlight} stand?")
     key: list[Finding] = []
     sections: list[Section] = []
