@@ -371,7 +371,8 @@ def lens_dotplot(data: pd.DataFrame, ax: plt.Axes | None = None, title: str | No
     """
     from . import words
     d = data.reset_index(drop=True)
-    ax = _new_ax(ax, height=0.6 + 0.78 * len(d))
+    # a row holds a two-line name above its dot: 1.1 in a row keeps the name clear of the row above
+    ax = _new_ax(ax, height=0.8 + 1.1 * len(d))
     metric_colours = dict(zip(d["metric"].unique(), CATEGORY_COLORS))
     for y, r in d.iterrows():
         c = metric_colours[r["metric"]]
@@ -383,12 +384,13 @@ def lens_dotplot(data: pd.DataFrame, ax: plt.Axes | None = None, title: str | No
         prefix = {"approx": "~", "at_least": ">", "at_most": "<"}.get(r["qualifier"], "")
         ax.text(r["value"] + 2.5, y, f"{prefix}{words.number(r['value'])}%", va="center", fontsize=MIN_FONT,
                 fontweight="bold")
-        ax.text(0, y - 0.3, _wrap(textwrap.shorten(str(r[label]), 90), 44), va="bottom", ha="left", fontsize=MIN_FONT,
-                color="#333333")
+        ax.text(0, y - 0.22, _wrap(textwrap.shorten(str(r[label]), 90), 44), va="bottom", ha="left", fontsize=MIN_FONT,
+                color="#333333", zorder=3,
+                bbox=dict(facecolor="white", edgecolor="none", pad=1.5))  # grid lines never run through a name
         if y > 0 and d.loc[y - 1, "metric"] != r["metric"]:
-            ax.axhline(y - 0.62, color="#BBBBBB", lw=0.8)
+            ax.axhline(y - 0.8, color="#BBBBBB", lw=0.8)
     ax.set_yticks([])
-    ax.set_ylim(len(d) - 0.5, -0.9)
+    ax.set_ylim(len(d) - 0.4, -0.85)
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
     ax.set_xticks([0, 25, 50, 75, 100])

@@ -536,6 +536,8 @@ def _lens_label(r) -> str:
     who = {"open_source_models": "Open-weight models", "chinese_open_models": "Chinese open models"}.get(
         r["entity"], r["entity_name"])
     what = words.metric(r["metric"])
+    if "the model family" in what:  # a rate per model family: name the family ("... using Meta models")
+        return f"{what.replace('the model family', who + ' models')}, {words.period(r['period'])}"
     if what.lower().startswith(who.split()[0].lower()):  # "Open-weight share of ..." names the models already
         return f"{what}, {words.period(r['period'])}"
     return f"{who}: {words.lower_first(what)}, {words.period(r['period'])}"
