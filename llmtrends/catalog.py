@@ -91,7 +91,8 @@ def render_catalog() -> str:
         "<h1>The data catalog</h1>",
         f"<p>{len(figs)} figures from {obs['source_id'].nunique()} reports, stated in {obs['doc'].nunique()} documents. "
         "Each figure shows its value and period, the report that published it and the documents that state it; "
-        "open <em>sentences</em> for the verbatim quote and what was cleaned. Evidence: <em>confirmed</em> "
+        "open <em>sentences</em> for the verbatim quotes and the documents they stand in (what was cleaned is in "
+        "the analyst exports and <code>lt.observations()</code>). Evidence: <em>confirmed</em> "
         "(the publisher's own report states it, with the same value as every relay), <em>statements differ</em> "
         "(documents disagree; the disagreement is declared in the data), <em>relay only</em> (no text of the "
         "publisher's own report is available), <em>primary report only</em>.</p>",
@@ -118,15 +119,17 @@ def render_catalog() -> str:
             search = _search_text(_spellings(r["entity"]) + [r["entity_name"], title, r["metric"], r["period"],
                                                            words.period(r["period"]), words.source(r["source_id"]),
                                                            theme, words.theme(theme), status]
-                                  + [q.quote for q in quotes] + list(docs))
+                                  + [q.quote for q in quotes] + [words.document(d) for d in docs])
             badge = (f"<span class='status status-{esc(status)}'>{esc(STATUS_WORDS.get(status, status))}</span>"
                      if status else "")
             detail = "".join(
                 f"<div class='quote' lang='{'zh' if any(ord(ch) > 0x2e80 for ch in str(q.quote)) else 'en'}'>"
-                f"{esc(q.quote)}</div><div class='note'>{esc(q.doc)}: {esc(q.note)}</div>" for q in quotes)
-            ident = "".join(f"<span class='obs'>{esc(q.obs_id)}</span> " for q in quotes)
+                f"{esc(q.quote)}</div><div class='note'>{esc(words.document(q.doc))}</div>" for q in quotes)
+            # obs ids (for lt.evidence) travel in an attribute: a reader sees documents, not ids;
+            # the cleaning notes stay in the analyst exports and in lt.observations()
+            ident = " ".join(str(q.obs_id) for q in quotes)
             parts.append(
-                f"<div class='fig' data-entity='{esc(r['entity'])}' data-search='{esc(search)}'>"
+                f"<div class='fig' data-entity='{esc(r['entity'])}' data-obs='{esc(ident)}' data-search='{esc(search)}'>"
                 + (f"<div><span class='what'>{esc(title)}</span> ({esc(words.segment(r['segment']).lower())})"
                    if r["entity"] == "all" else  # a market total: "All / total ·" would say nothing
                    f"<div><span class='what'>{esc(r['entity_name'])}</span> · {esc(title)} ({esc(words.segment(r['segment']).lower())})")
@@ -135,7 +138,7 @@ def render_catalog() -> str:
                 f"<div class='src'>{esc(words.source(r['source_id']))}"
                 + (f" · stated in {len(docs)} document{'s' if len(docs) != 1 else ''}" if docs else "")
                 + f"</div><details><summary>Sentences ({len(quotes)})</summary>{detail}"
-                f"<div class='obs'>{ident}</div></details></div>")
+                f"</details></div>")
         parts.append("</section>")
     parts.append("<h2 id='sources'>Reports</h2><table class='sources'><thead><tr><th>Report</th><th>Link</th></tr></thead><tbody>")
     for sid in reg.sources:

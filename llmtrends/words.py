@@ -280,6 +280,23 @@ def sources_short(source_ids) -> str:
     return "; ".join(parts)
 
 
+def document(doc_id: str) -> str:
+    """A document as a reader names it: its publisher and date, and its kind when it is not the report itself.
+
+    ``'menlo_2025_midyear' -> 'Menlo Ventures, 31 Jul 2025 (the report itself)'``;
+    ``'001_f6f9bbcc7f4aaa0b' -> '新智元, republished by 36氪, 1 Aug 2025 (relay)'``.
+    """
+    d = datasets.registry().documents.get(str(doc_id))
+    if d is None:
+        return str(doc_id)
+    text = str(d.get("publisher") or d.get("title") or doc_id)
+    published = d.get("published")
+    if not _missing(published):
+        text += f", {day(published) if len(str(published)) >= 10 else month(published)}"
+    kind = {"primary": "the report itself", "relay": "relay", "translation": "translation"}.get(str(d.get("kind")))
+    return f"{text} ({kind})" if kind else text
+
+
 def source(source_id: str, fieldwork: bool = True) -> str:
     """A citation for readers: publisher, report title, month, and the method/sample in words.
 

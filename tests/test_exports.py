@@ -85,8 +85,8 @@ def test_catalog_lists_every_figure_with_its_quote(built_reports):
     from llmtrends import datasets
     catalog = (built_reports.exports_dir / "catalog.html").read_text(encoding="utf-8")
     obs = datasets.observations()
-    for obs_id in obs["obs_id"]:
-        assert f">{obs_id}<" in catalog
+    attributes = " ".join(re.findall(r"data-obs='([^']*)'", catalog)).split()
+    assert sorted(attributes) == sorted(obs["obs_id"]), "every statement once, its id kept for lt.evidence()"
     assert "平均週份額約 13.0%" in catalog
     # a market total is headed by its measure, not "All / total · ..."; a count is a plain number
     assert "class='what'>All / total<" not in catalog and " count · " not in catalog
