@@ -389,40 +389,6 @@ def counts(table: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     return out
 
 
-def value_text(row, digits: int | None = None) -> str:
-    """A figure as prose: ``'about 33%'``, ``'more than 1 million'``, ``'9-12 months'``.
-
-    The qualifier and range always travel with the number, so prose computed
-    from the data never states an approximate figure as exact.
-    """
-    unit = row["unit"]
-    labels = datasets.registry().units
-
-    def fmt(x: float) -> str:
-        if digits is not None:
-            return f"{x:.{digits}f}"
-        return f"{x:g}" if abs(x) < 1e6 else f"{x:,.0f}"
-
-    if pd.notna(row.get("value_low")) and pd.notna(row.get("value_high")):
-        number = f"{fmt(row['value_low'])}-{fmt(row['value_high'])}"
-    else:
-        number = fmt(row["value"])
-    money = {"usd": ("USD ", ""), "usd_million": ("USD ", " million"), "usd_billion": ("USD ", " billion"),
-             "cny": ("CNY ", ""), "cny_million": ("CNY ", " million"), "cny_billion": ("CNY ", " billion")}
-    if unit == "percent":
-        number += "%"
-    elif unit == "percentage_points":
-        number += " pp"
-    elif unit == "multiple":
-        number += "x"
-    elif unit in money:
-        number = money[unit][0] + number + money[unit][1]
-    else:
-        number += " " + labels.get(unit, unit)
-    prefix = {"approx": "about ", "at_least": "at least ", "at_most": "at most ", "exact": ""}[row["qualifier"]]
-    return prefix + number
-
-
 def entity_name(entity: str) -> str:
     """Display name of an entity id (or any accepted spelling)."""
     reg = datasets.registry()
