@@ -49,6 +49,24 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
 
 
+def _bare_repo(tmp_path: Path) -> Path:
+    """A git repository holding only the Makefile and .gitattributes, on this environment's Python.
+
+    The filter runs ``.venv/bin/python`` of the checkout, so ``.venv`` points at this interpreter's prefix.
+    """
+    repo = tmp_path / "clone"
+    (repo / "notebooks").mkdir(parents=True)
+    for name in ("Makefile", ".gitattributes"):
+        shutil.copy(REPO / name, repo / name)
+    (repo / ".venv").symlink_to(Path(sys.prefix))
+    _git(repo, "init", "-q")
+    return repo
+
+
+def _install_filter(repo: Path) -> None:
+    subprocess.run(["make", "--no-print-directory", "gitfilter"], cwd=repo, check=True, capture_output=True)
+
+
 def _executed_copy(source: Path, target: Path) -> None:
     """The notebook as Lab saves it after a run: outputs, counts, execution timing metadata."""
     nb = nbformat.read(source, as_version=4)
@@ -62,12 +80,7 @@ def _executed_copy(source: Path, target: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git")
 def test_a_notebook_saved_with_outputs_is_staged_without_them(tmp_path):
-    repo = tmp_path / "clone"
-    (repo / "notebooks").mkdir(parents=True)
-    for name in ("Makefile", ".gitattributes"):
-        shutil.copy(REPO / name, repo / name)
-    (repo / ".venv").symlink_to(Path(sys.prefix))  # the filter runs .venv/bin/python of the checkout
-    _git(repo, "init", "-q")
+    repo = _bare_repo(tmp_path)
     _git(repo, "config", "user.email", "t@example.org")
     _git(repo, "config", "user.name", "test")
     notebook = repo / "notebooks" / "vendor_share.ipynb"
@@ -78,7 +91,7 @@ def test_a_notebook_saved_with_outputs_is_staged_without_them(tmp_path):
     assert any(c.get("outputs") for c in unfiltered["cells"]), "the control: outputs reach git unfiltered"
     _git(repo, "rm", "-q", "--cached", "notebooks/vendor_share.ipynb")
 
-    subprocess.run(["make", "--no-print-directory", "gitfilter"], cwd=repo, check=True, capture_output=True)
+    _install_filter(repo)
     _git(repo, "add", "notebooks/vendor_share.ipynb")
     staged = nbformat.reads(_git(repo, "show", ":notebooks/vendor_share.ipynb"), as_version=4)
     code = [c for c in staged.cells if c.cell_type == "code"]
@@ -99,19 +112,14 @@ def test_the_filter_leaves_every_committed_notebook_byte_identical(tmp_path):
     nbstripout renumbers cell ids and keeps kernel-written language_info unless told otherwise; either would
     make `git status` list every notebook as changed in a clone nobody has touched.
     """
-    repo = tmp_path / "clone"
-    repo.mkdir()
+    repo = _bare_repo(tmp_path)
     notebooks = sorted(p.relative_to(REPO) for p in REPO.rglob("*.ipynb")
                        if ".venv" not in p.parts and ".ipynb_checkpoints" not in p.parts and "exports" not in p.parts)
     assert notebooks, "the repository has notebooks"
-    for name in ("Makefile", ".gitattributes"):
-        shutil.copy(REPO / name, repo / name)
     for rel in notebooks:
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / rel, repo / rel)
-    (repo / ".venv").symlink_to(Path(sys.prefix))
-    _git(repo, "init", "-q")
-    subprocess.run(["make", "--no-print-directory", "gitfilter"], cwd=repo, check=True, capture_output=True)
+    _install_filter(repo)
     _git(repo, "add", *[str(p) for p in notebooks])
     changed = [str(rel) for rel in notebooks
                if _git(repo, "show", f":{rel}").encode("utf-8") != (REPO / rel).read_bytes()]
@@ -121,13 +129,8 @@ def test_the_filter_leaves_every_committed_notebook_byte_identical(tmp_path):
 @pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git")
 def test_an_executed_notebook_stages_as_its_committed_self(tmp_path):
     """Run a notebook as Lab would (outputs, execution counts, the kernel's language_info), save, stage: no diff."""
-    repo = tmp_path / "clone"
-    (repo / "notebooks").mkdir(parents=True)
-    for name in ("Makefile", ".gitattributes"):
-        shutil.copy(REPO / name, repo / name)
-    (repo / ".venv").symlink_to(Path(sys.prefix))
-    _git(repo, "init", "-q")
-    subprocess.run(["make", "--no-print-directory", "gitfilter"], cwd=repo, check=True, capture_output=True)
+    repo = _bare_repo(tmp_path)
+    _install_filter(repo)
     notebook = repo / "notebooks" / "explore.ipynb"
     _executed_copy(REPO / "notebooks" / "explore.ipynb", notebook)
     nb = nbformat.read(notebook, as_version=4)
