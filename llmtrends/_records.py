@@ -26,7 +26,7 @@ from .errors import DataError
 OBSERVATION_COLUMNS = (
     "obs_id", "source_id", "theme", "metric", "segment", "entity", "period",
     "value", "value_low", "value_high", "qualifier", "unit", "quote", "note",
-    "period_quote", "period_inferred",
+    "period_quote", "period_inferred", "value_derived",
 )
 TABLE_COMMON_COLUMNS = ("source_id", "quote", "note")
 METRIC_KINDS = ("share", "rate", "level", "change", "multiple", "price", "rank")
@@ -430,6 +430,17 @@ def _short(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
+_FOLDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def _document_file_matches(fname: str, did: str) -> bool:
+    """``<id>.txt`` / ``<id>.md`` at the top of the store or in one folder of it (``2026/<id>.md``)."""
+    parts = fname.split("/")
+    if len(parts) > 2 or (len(parts) == 2 and not _FOLDER.match(parts[0])):
+        return False
+    return Path(parts[-1]).stem == did and Path(parts[-1]).suffix in (".txt", ".md")
+
+
 def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem]) -> dict[str, dict]:
     """``data/documents.yaml``: one entry per file of the document store.
 
@@ -458,9 +469,9 @@ def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem
         fname = str(d.get("file") or "")
         if not fname:
             add("'file' is required: the file name in the document store", "file")
-        elif Path(fname).stem != did or Path(fname).name != fname or Path(fname).suffix not in (".txt", ".md"):
-            add(f"file {fname!r} does not match the id; accepted: '{did}.txt' or '{did}.md' "
-                "(the id is the file name without extension)", "file")
+        elif not _document_file_matches(fname, did):
+            add(f"file {fname!r} does not match the id; accepted: '{did}.txt' or '{did}.md', or in one folder of "
+                f"the store, like '2026/{did}.md' (the id is the file name without extension)", "file")
         if not _SHA256.match(str(d.get("sha256") or "")):
             add(f"sha256 {d.get('sha256')!r} is not a SHA-256; accepted: 64 lowercase hex digits "
                 "(sha256sum of the file)", "sha256")
@@ -502,6 +513,9 @@ def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem
                 add(f"primary_of {primary_of!r} is not among its reports; accepted: one of {reports}", "primary_of")
         elif primary_of:
             add(f"primary_of is for kind 'primary' only; this document is a {d.get('kind')}", "primary_of")
+        for j, item in enumerate(d.get("not_rows") or [], start=1):
+            if not str(item.get("text") or "").strip() or not str(item.get("reason") or "").strip():
+                add(f"not_rows #{j} needs a non-empty text (the number as written, verbatim) and reason", "not_rows")
         entry = dict(d, document=did, reports=[str(s) for s in reports])
         if entry.get("published") is not None:
             entry["published"] = str(entry["published"])
@@ -555,7 +569,7 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
                                            f"'{doc}' is not{suggest(doc, reg.documents)}"))
         rows = read_csv_rows(path, reg.root, OBSERVATION_COLUMNS, problems, exact=True)
         for line, row in rows or []:
-            rec = {k: v.strip() if k not in ("quote", "note", "period_quote", "period_inferred") else v
+            rec = {k: v.strip() if k not in ("quote", "note", "period_quote", "period_inferred", "value_derived") else v
                    for k, v in row.items()}
             oid = rec["obs_id"]
             record = f"obs_id {oid}" if oid else None
@@ -620,6 +634,9 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
             if value is None and low is not None and high is not None:
                 value = (low + high) / 2
                 derived = "midpoint of the published range"
+            written = rec["value_derived"].strip()
+            if written:
+                derived = f"{derived}; {written}" if derived else written
             if value is None and ok and not (rec["value"].strip()):
                 add("no value; accepted: a number in 'value', or both ends of a range in value_low/value_high", "value")
                 ok = False

@@ -73,6 +73,12 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
 
 
+def store_files(folder: Path) -> list[Path]:
+    """The document files at the top of the store, hidden files and its ``README.md`` aside, in name order."""
+    return [p for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.startswith(".") and p.name not in STORE_EXTRAS]
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -132,11 +138,11 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
             problems.append(Problem(str(path), "document is not UTF-8 text; the quote checks need UTF-8"))
             texts[did] = None
     registered_files = {str(d.get("file")) for d in reg.documents.values()}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.name not in STORE_EXTRAS and not path.name.startswith(".") \
-                and path.name not in registered_files:
+    for path in store_files(folder):
+        rel = path.relative_to(folder).as_posix()
+        if rel not in registered_files:
             problems.append(Problem(str(path), "file of the document store is not registered; accepted: an entry "
-                                    f"'{path.stem}' in data/documents.yaml (file, sha256, kind, ...)"))
+                                    f"'{path.stem}' in data/documents.yaml with file: {rel} (sha256, kind, ...)"))
 
     def stands(quote: str, docs) -> bool | None:
         """True/False when at least one document text was available, else None."""
@@ -178,6 +184,11 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
         if quote and stands(quote, [did]) is False:
             problems.append(Problem("data/documents.yaml", f"published_quote not found verbatim in {did}: "
                                     f"{str(quote)[:60]!r}", record=f"document '{did}'", column="published_quote"))
+    for did, d in reg.documents.items():
+        for j, item in enumerate(d.get("not_rows") or [], start=1):
+            if stands(item["text"], [did]) is False:
+                problems.append(Problem("data/documents.yaml", f"not_rows #{j}: text not found verbatim in {did}: "
+                                        f"{str(item['text'])[:60]!r}", record=f"document '{did}'", column="not_rows"))
     for d in reg.disagreements:
         record = f"disagreement '{d['id']}'"
         if d.get("reason_quote") and d.get("reason_doc") and stands(d["reason_quote"], [d["reason_doc"]]) is False:

@@ -159,6 +159,10 @@ DOCUMENT = {
                     "accepted": "a list of source ids, like [menlo_2025_midyear]"},
         "primary_of": TEXT_OR_NULL,
         "note": TEXT_OR_NULL,
+        "not_rows": {"type": "array", "accepted": "a list of {text: the number as written (verbatim), reason: why it is not a row}",
+                     "items": {"type": "object", "required": ["text", "reason"], "additionalProperties": False,
+                               "accepted": "a mapping {text: verbatim text holding the number(s), reason: why they are not rows}",
+                               "properties": {"text": TEXT, "reason": TEXT}}},
     },
     "patternProperties": {"^[a-z_]+_(quote|inferred|doc)$": _PROVENANCE},
 }

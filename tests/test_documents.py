@@ -108,7 +108,8 @@ def test_an_edited_quote_is_caught(data_copy, document_store):
 def test_a_period_quote_not_in_the_same_document_is_caught(data_copy, document_store):
     # a phrase of 001, not of 000: the period quote must come from the row's own document
     _edit_csv(data_copy / "observations" / "000_dff873e1b34121a2.csv",
-              lambda rows: rows[1].__setitem__(slice(-2, None), ["在6月30日至7月10日", ""]))
+              lambda rows: rows[1].__setitem__(slice(rows[0].index("period_quote"), rows[0].index("period_inferred") + 1),
+                                               ["在6月30日至7月10日", ""]))
     problems = datasets.check_quotes(document_store)
     assert len(problems) == 1, problems
     assert "line 2" in problems[0] and "column 'period_quote'" in problems[0] and "000_dff873e1b34121a2" in problems[0]
@@ -180,6 +181,11 @@ def test_an_observation_source_must_be_among_its_documents_reports(data_copy):
     (lambda d: d["004_7a1188515460bd69"].update(published_inferred="guess"), "found both"),
     (lambda d: d["002_5e558ed93eb34f2f"].update(sha256="abc"), "is not a SHA-256"),
     (lambda d: d["002_5e558ed93eb34f2f"].update(file="002.txt"), "does not match the id"),
+    (lambda d: d["002_5e558ed93eb34f2f"].update(file="a/b/002_5e558ed93eb34f2f.txt"), "does not match the id"),
+    (lambda d: d["002_5e558ed93eb34f2f"].update(file="../002_5e558ed93eb34f2f.txt"), "does not match the id"),
+    (lambda d: d["002_5e558ed93eb34f2f"].update(not_rows=[{"text": "未来3-5年", "reason": " "}]),
+     "not_rows #1 needs a non-empty text"),
+    (lambda d: d["002_5e558ed93eb34f2f"].update(not_rows=[{"text": "未来3-5年"}]), "not_rows"),
     (lambda d: d["002_5e558ed93eb34f2f"]["reports"].append("flagevl_2024_12"),
      "unknown source 'flagevl_2024_12'; did you mean 'flageval_2024_12'?"),
 ])
@@ -188,6 +194,31 @@ def test_documents_yaml_rules(data_copy, edit, expected):
     with pytest.raises(DataError) as exc:
         datasets.figures()
     assert "data/documents.yaml" in _problems(exc) and expected in _problems(exc)
+
+
+def test_a_document_may_sit_in_one_folder_of_the_store(data_copy, store_copy):
+    (store_copy / "older").mkdir()
+    (store_copy / "004_7a1188515460bd69.txt").rename(store_copy / "older" / "004_7a1188515460bd69.txt")
+    _edit_yaml(data_copy / "documents.yaml", lambda d: d["004_7a1188515460bd69"].update(file="older/004_7a1188515460bd69.txt"))
+    assert datasets.check_quotes() == []
+    assert datasets.documents().set_index("document").loc["004_7a1188515460bd69", "file"] == "older/004_7a1188515460bd69.txt"
+
+
+def test_a_declared_non_row_must_stand_verbatim_in_its_document(data_copy, document_store):
+    _edit_yaml(data_copy / "documents.yaml", lambda d: d["002_5e558ed93eb34f2f"].update(not_rows=[
+        {"text": "未来3-5年", "reason": "a planning horizon in a heading, not a market figure"},
+        {"text": "未来4-6年", "reason": "not in the text"}]))
+    problems = datasets.check_quotes(document_store)
+    assert len(problems) == 1, problems
+    assert "not_rows #2: text not found verbatim in 002_5e558ed93eb34f2f" in problems[0]
+
+
+def test_a_written_derivation_is_carried_with_the_value(data_copy):
+    _edit_csv(data_copy / "observations" / "004_7a1188515460bd69.csv",
+              lambda rows: rows[1].__setitem__(rows[0].index("value_derived"), "read from a test"))
+    obs = datasets.observations().set_index("obs_id")
+    first = next(iter(csv.DictReader((data_copy / "observations" / "004_7a1188515460bd69.csv").open(encoding="utf-8"))))
+    assert obs.loc[first["obs_id"], "value_derived"] == "read from a test"
 
 
 def test_a_source_no_document_reports_is_refused(data_copy):
@@ -200,7 +231,8 @@ def test_a_source_no_document_reports_is_refused(data_copy):
 
 def test_observation_files_need_the_period_provenance_columns(data_copy):
     _edit_csv(data_copy / "observations" / "004_7a1188515460bd69.csv",
-              lambda rows: rows.__setitem__(slice(None), [r[:-2] for r in rows]))
+              lambda rows: rows.__setitem__(slice(None), [r[:rows[0].index("period_quote")] + r[rows[0].index("value_derived"):]
+                                                          for r in rows]))
     with pytest.raises(DataError) as exc:
         datasets.figures()
     assert "missing column(s) 'period_quote', 'period_inferred'" in _problems(exc)
@@ -327,7 +359,7 @@ def test_a_null_fact_needs_nothing_and_a_fact_doc_must_be_registered(data_copy):
                                                 (["2025", "a reason"], "both", "period_inferred")])
 def test_every_period_quotes_its_document_or_says_why_it_is_inferred(data_copy, cells, found, column):
     _edit_csv(data_copy / "observations" / "004_7a1188515460bd69.csv",
-              lambda rows: rows[2].__setitem__(slice(-2, None), cells))
+              lambda rows: rows[2].__setitem__(slice(rows[0].index("period_quote"), rows[0].index("period_inferred") + 1), cells))
     with pytest.raises(DataError) as exc:
         datasets.figures()
     text = _problems(exc)
