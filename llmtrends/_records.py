@@ -32,7 +32,8 @@ TABLE_COMMON_COLUMNS = ("source_id", "quote", "note")
 METRIC_KINDS = ("share", "rate", "level", "change", "multiple", "price", "rank")
 SOURCE_METHODS = (
     "survey", "telemetry", "financial_filing", "desk_research", "benchmark",
-    "company_statement", "app_monitoring", "press_report", "test_report", "not_stated",
+    "company_statement", "app_monitoring", "press_report", "test_report", "transaction_data",
+    "market_research", "not_stated",
 )
 DOCUMENT_KINDS = ("relay", "primary", "translation")
 #: registry fields that state a fact about a source: each needs <field>_quote or <field>_inferred when not null
