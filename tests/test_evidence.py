@@ -19,7 +19,7 @@ from llmtrends.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
 HEADER = ("obs_id,source_id,theme,metric,segment,entity,period,value,value_low,value_high,qualifier,unit,quote,note,"
-          "period_quote,period_inferred")
+          "period_quote,period_inferred,value_derived")
 TEXTS = {
     "relay_a": "Relay: Anthropic holds 32% in 2025. OpenAI 25%. Alpha said 13.8 billion for 2024.",
     "prim25": "Primary 2025: Anthropic 32%. OpenAI 25%. Spend in 2024 was 11.5 billion, inference excluded.",
@@ -36,7 +36,7 @@ DOCS = {
 
 def _row(oid, source, entity, period, value, quote, metric="enterprise_llm_api_usage_share", unit="percent",
          theme="vendor_share", qualifier="exact"):
-    return f"{oid},{source},{theme},{metric},enterprise,{entity},{period},{value},,,{qualifier},{unit},{quote},,,stated"
+    return f"{oid},{source},{theme},{metric},enterprise,{entity},{period},{value},,,{qualifier},{unit},{quote},,,stated,"
 
 
 def _spend(oid, source, value, quote):
