@@ -647,9 +647,19 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
                     "accepted: a value inside its published range", col)
                 ok = False
             if rec["unit"] == "percent":
+                # A share or rate lies in 0-100; a change in percent ("up 452%", "fell 1.5%") may pass 100
+                # or be negative, but nothing falls by more than all of itself.
+                change = metric is not None and metric.get("kind") == "change"
                 for col, num in (("value", value), ("value_low", low), ("value_high", high)):
-                    if num is not None and not 0 <= num <= 100:
-                        add(f"percentage {num:g} is outside 0-100; accepted: 0 to 100 for unit 'percent'", col)
+                    if num is None:
+                        continue
+                    if change and num < -100:
+                        add(f"change of {num:g} percent is below -100; accepted: -100 or more for a change "
+                            f"metric in unit 'percent' (a fall of 100% leaves nothing)", col)
+                        ok = False
+                    elif not change and not 0 <= num <= 100:
+                        add(f"percentage {num:g} is outside 0-100; accepted: 0 to 100 for unit 'percent' "
+                            "(a change metric, kind 'change', may be negative or above 100)", col)
                         ok = False
             if not rec["quote"].strip():
                 add("quote is empty; accepted: the sentence the figure came from, verbatim", "quote")

@@ -60,6 +60,21 @@ def test_percentage_over_100_is_rejected(data_copy):
     assert f"line {line}" in msg and "percentage 132 is outside 0-100" in msg
 
 
+@pytest.mark.parametrize("value", ["452", "-1.5", "-100"])
+def test_a_change_in_percent_may_pass_100_or_fall(data_copy, value):
+    # 'True Audience surging 452% year-over-year', "OpenAI's adoption rate fell 1.5%": kind change, unit percent
+    edit(data_copy, row_id="d003-st24-ai-app-downloads-yoy-2024jan-aug", doc="003_663836e434da2f9a", value=value)
+    obs = datasets.observations()
+    assert obs.loc[obs["obs_id"] == "d003-st24-ai-app-downloads-yoy-2024jan-aug", "value"].item() == float(value)
+
+
+def test_a_change_in_percent_cannot_fall_by_more_than_everything(data_copy):
+    line, _ = edit(data_copy, row_id="d003-st24-ai-app-downloads-yoy-2024jan-aug", doc="003_663836e434da2f9a",
+                   value="-120")
+    msg = load_error()
+    assert f"line {line}" in msg and "change of -120 percent is below -100" in msg
+
+
 def test_value_low_above_value_is_rejected(data_copy):
     path = data_copy / "observations" / "000_dff873e1b34121a2.csv"
     fields, rows = _rows(path)
