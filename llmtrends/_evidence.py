@@ -123,8 +123,10 @@ def load_disagreements(reg: Registry, problems: list[Problem]) -> list[dict]:
                     add(f"unknown obs_id {oid!r}{suggest(oid, obs)}; accepted: an obs_id of observations/*.csv",
                         "obs_ids")
             known = [obs[o] for o in ids if o in obs]
-            if len(known) == len(ids) >= 2 and len({(r["value"], r["value_low"], r["value_high"], r["qualifier"])
-                                                   for r in known}) == 1:
+            # statements agree only as statements of one figure: the same number stated as a change and as a
+            # level, or under two measures, differs in what it says and may be declared
+            if len(known) == len(ids) >= 2 and len({tuple(r[k] for k in FIGURE_KEY[1:]) + (
+                    r["value"], r["value_low"], r["value_high"], r["qualifier"]) for r in known}) == 1:
                 add(f"its statements agree ({', '.join(map(str, ids))} all say {known[0]['value']:g}, "
                     f"{known[0]['qualifier']}); accepted: statements that differ in value or wording "
                     "(remove the declaration if a correction made them agree)", "obs_ids")

@@ -249,6 +249,20 @@ def test_declaration_rules(synthetic, change, expected):
     assert "data/disagreements.yaml" in str(exc.value) and expected in str(exc.value)
 
 
+def test_the_same_number_of_two_figures_may_be_declared_and_leaves_both_statuses(synthetic):
+    # the relay reads the primary's 2025 share of 25 as a 2024 level: one number, two figures (the relay's
+    # own reading is kept as its row, the two are declared). Same value and qualifier, yet they say
+    # different things, so the declaration is not refused as "statements agree".
+    rows = _with(BASE_ROWS, "relay_a", _row("ra-openai-2024", "s25", "openai", "2024", 25, "OpenAI 25%"))
+    synthetic(rows, [{"id": "openai-period", "kind": "relay_vs_primary", "obs_ids": ["ra-openai-2024", "p25-openai"],
+                      "stands": "p25-openai", "reason": "The relay puts the 2025 share in 2024."}])
+    row = lt.disagreements().iloc[0]
+    assert (row["obs_id_a"], row["obs_id_b"], row["value_a"], row["value_b"]) == ("ra-openai-2024", "p25-openai", 25, 25)
+    # a declaration across figures does not make either figure 'differs'
+    figs = datasets.figures().query("entity == 'openai'").set_index("period")["status"]
+    assert figs.to_dict() == {"2024": "relay_only", "2025": "confirmed"}
+
+
 def _source_fact(**change):
     entry = {"id": "s24-date", "kind": "source_fact", "source": "s24", "field": "published",
              "statements": [{"doc": "prim24", "value": "2024-11", "quote": "Published November 2024"},
