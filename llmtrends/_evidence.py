@@ -36,7 +36,10 @@ from ._records import Problem, Registry, read_yaml, suggest
 
 FIGURE_KEY = ("source_id", "metric", "segment", "entity", "period")
 SERIES_KEY = ("series", "metric", "segment", "entity", "period")
-DISAGREEMENT_KINDS = ("restatement", "relay_vs_primary", "within_document", "between_documents", "source_fact")
+#: same_number_other_measure links one published number that documents (or editions) file under different
+#: measures or periods (Menlo's 50% of 2023: among closed-source models, usage, spend): nothing to choose between
+DISAGREEMENT_KINDS = ("restatement", "relay_vs_primary", "within_document", "between_documents", "source_fact",
+                      "same_number_other_measure")
 FACT_FIELDS = ("published", "method", "sample", "fieldwork", "geography", "data_window", "segment_definitions")
 #: fields a source_fact declaration may be about: the fact fields and what names the report
 SOURCE_FACT_FIELDS = FACT_FIELDS + ("publisher", "title", "url")
@@ -130,6 +133,17 @@ def load_disagreements(reg: Registry, problems: list[Problem]) -> list[dict]:
                 add(f"its statements agree ({', '.join(map(str, ids))} all say {known[0]['value']:g}, "
                     f"{known[0]['qualifier']}); accepted: statements that differ in value or wording "
                     "(remove the declaration if a correction made them agree)", "obs_ids")
+            if kind == "same_number_other_measure" and len(known) == len(ids) >= 2:
+                if len({(r["value"], r["value_low"], r["value_high"]) for r in known}) > 1:
+                    add(f"its statements state different numbers ({_where(known)}); accepted: one number under "
+                        "different measures or periods (use another kind for statements that differ in value)",
+                        "obs_ids")
+                same = [(a["obs_id"], b["obs_id"]) for a, b in itertools.combinations(known, 2)
+                        if all(a[k] == b[k] for k in FIGURE_KEY)]
+                if same:
+                    add(f"{same[0][0]} and {same[0][1]} are statements of one figure; accepted: statements of "
+                        "different figures (metric, period ...); two statements of one figure are a relay or a "
+                        "restatement, not another measure", "obs_ids")
             if stands is not None and stands not in ids:
                 add(f"stands {stands!r} is not among its obs_ids; accepted: null (both stand) or one of "
                     f"{', '.join(map(str, ids))}", "stands")

@@ -10,6 +10,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -261,6 +262,40 @@ def test_the_same_number_of_two_figures_may_be_declared_and_leaves_both_statuses
     # a declaration across figures does not make either figure 'differs'
     figs = datasets.figures().query("entity == 'openai'").set_index("period")["status"]
     assert figs.to_dict() == {"2024": "relay_only", "2025": "confirmed"}
+
+
+def _same_number(*ids):
+    return [{"id": "openai-25-two-measures", "kind": "same_number_other_measure", "obs_ids": list(ids),
+             "stands": None, "reason": "One published 25 under two measures."}]
+
+
+def test_one_number_under_two_measures_is_declared_as_such_and_changes_no_status(synthetic):
+    # the 2024 edition's 25 filed as a spend share, the 2025 primary's 25 as a usage share: the kind
+    # links them without choosing one, and neither figure turns 'differs'
+    rows = _with(BASE_ROWS, "prim25", _row("p25-openai-spend", "s24", "openai", "2025", 25, "OpenAI 25%",
+                                           metric="enterprise_llm_api_spend_share"))
+    synthetic(rows, _same_number("p25-openai", "p25-openai-spend"))
+    row = lt.disagreements().iloc[0]
+    assert (row["kind"], row["value_a"], row["value_b"]) == ("same_number_other_measure", 25, 25)
+    assert pd.isna(row["stands"])  # nothing stands over the other
+    assert _figure("openai")["status"] == "confirmed"
+    # prim25 states s24's figure as a relay of s24 (it is primary of s25 only)
+    assert _figure("openai", source="s24", metric="enterprise_llm_api_spend_share")["status"] == "relay_only"
+
+
+@pytest.mark.parametrize("rows,ids,expected", [
+    # two different numbers are not 'the same number'
+    (_with(BASE_ROWS, "prim25", _row("p25-openai-spend", "s24", "openai", "2025", 27, "OpenAI 25%",
+                                     metric="enterprise_llm_api_spend_share")),
+     ("p25-openai", "p25-openai-spend"), "its statements state different numbers"),
+    # a relay and the primary of one figure are statements of one figure, not two measures
+    (BASE_ROWS, ("p25-openai", "ra-openai"), "p25-openai and ra-openai are statements of one figure"),
+])
+def test_same_number_other_measure_refuses_other_numbers_and_one_figure(synthetic, rows, ids, expected):
+    synthetic(rows, _same_number(*ids))
+    with pytest.raises(DataError) as exc:
+        datasets.figures()
+    assert "disagreement 'openai-25-two-measures'" in str(exc.value) and expected in str(exc.value)
 
 
 def _source_fact(**change):
