@@ -59,8 +59,11 @@ def test_ranges_keep_both_ends_and_flag_the_midpoint():
     assert (users["value_low"], users["value_high"]) == (1.7, 1.8)
     assert users["value"] == pytest.approx(1.75)
     assert "midpoint" in users["value_derived"]
-    exact = obs[obs["value_low"].isna()]
-    assert exact["value_derived"].isna().all()  # missing, not ""
+    single = obs[obs["value_low"].isna()].set_index("obs_id")
+    assert not single["value_derived"].eq("").any()  # missing, not ""
+    # a value printed as written derives nothing; one written in words says how it was read
+    assert pd.isna(single.loc["mm25-api-spend-mid2025", "value_derived"])  # **$8.4 billion**
+    assert "Thirteen percent" in single.loc["mm25-oss-workload-share-mid2025", "value_derived"]
 
 
 def test_relays_of_one_figure_consolidate_into_one_row():
