@@ -55,7 +55,7 @@ WRONG_SHAPES = {
     "vendor a list": ("vocabulary.yaml", "    vendor: anthropic", "    vendor: [anthropic]", "vendor", "found a list"),
     "unit label a number": ("vocabulary.yaml", '  percent: "%"', "  percent: 12", "percent", "found a number 12"),
     "metric unit a list": ("metrics.yaml", "  unit: percent", "  unit: [percent]", "unit", "found a list"),
-    "metric definition a list": ("metrics.yaml", "  definition: Share of enterprises' production LLM API usage",
+    "metric definition a list": ("metrics.yaml", "  definition: Share of production AI usage going to each model vendor",
                                  "  definition: [a, b]\n  x_definition: Share", "definition", "found a list"),
     "publisher a number": ("sources.yaml", "    publisher: Menlo Ventures\n    title: 2025 Mid-Year",
                            "    publisher: 12345\n    title: 2025 Mid-Year", "publisher", "found a number 12345"),
