@@ -65,7 +65,7 @@ def test_every_parameter_is_documented_and_typed(name):
 @pytest.mark.parametrize("name,override,fragment", [
     ("vendor_share", {"highlight_vendor": "Antropic"}, "parameter 'highlight_vendor': unknown vendor 'Antropic'; did you mean 'anthropic'"),
     ("vendor_share", {"metric": "developer_model_usage_rate"},
-     "accepted: enterprise_closed_llm_market_share, enterprise_coding_llm_share, enterprise_coding_llm_spend_share, "
+     "enterprise_closed_llm_market_share, enterprise_coding_llm_share, enterprise_coding_llm_spend_share, "
      "enterprise_llm_api_spend_share, enterprise_llm_api_usage_share"),
     ("vendor_share", {"periods": ["2026"]}, "unknown period '2026'"),
     ("open_vs_closed", {"lenses": []}, "parameter 'lenses': the selection is empty"),
