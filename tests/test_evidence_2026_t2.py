@@ -89,6 +89,19 @@ def test_spend_and_tokens_name_different_leaders():
     assert lead == {"ai_gateway_spend_share": "anthropic", "ai_gateway_token_share": "google"}
 
 
+@pytest.mark.parametrize("metric,entity,docs", [
+    # "Anthropic leads in spend despite a higher unit price, Google leads in volume" (bullet; mirror heading)
+    ("ai_gateway_spend_rank", "anthropic", {VERCEL, MIRROR}),
+    ("ai_gateway_token_rank", "google", {VERCEL, MIRROR}),
+])
+def test_who_leads_by_each_measure_is_a_rank_row_of_the_primary(metric, entity, docs):
+    row = _figure("vercel_ai_gateway_index_2026", metric, "platform_users", entity, "2026-04")
+    assert (row["value"], row["status"], _docs(row)) == (1, "confirmed", docs)
+    # Vercel's CEO as gless quotes him: "Google is king of production scale, Anthropic dominates in coding & spend"
+    ceo = _figure("vercel_ceo_rauch_post_2026", metric, "platform_users", entity, "2026-04")
+    assert (ceo["value"], _docs(ceo)) == (1, {GLESS})
+
+
 def test_agentic_share_and_its_doubling_are_two_rows_of_two_metrics():
     # "Agentic workloads carry 59% of all token volume (up 2x over 6 months)"
     level = _figure("vercel_ai_gateway_index_2026", "ai_gateway_agentic_token_share", "platform_users",
@@ -211,7 +224,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 @pytest.mark.parametrize("did", DOCS)
 def test_every_number_of_the_body_is_a_row_value_or_declared(did, document_store):
-    """Each digit run after the header is the value of a row whose quote holds it, or lies in a not_rows text."""
+    """Each digit run after the header is the value of a row whose quote holds it, or lies in a not_rows
+    text; each not_rows text occurs once in the body, so it names one place."""
     reg = datasets.registry()
     text = (document_store / reg.documents[did]["file"]).read_text(encoding="utf-8")
     body = _collapse(text.split("\n---\n", 1)[1])
@@ -224,7 +238,9 @@ def test_every_number_of_the_body_is_a_row_value_or_declared(did, document_store
         spans += [(m.start(), m.start() + len(quote), values) for m in re.finditer(re.escape(quote), body)]
     for item in reg.documents[did].get("not_rows") or []:
         t = _collapse(item["text"])
-        spans += [(m.start(), m.start() + len(t), None) for m in re.finditer(re.escape(t), body)]
+        found = [(m.start(), m.start() + len(t), None) for m in re.finditer(re.escape(t), body)]
+        assert len(found) == 1, f"not_rows text of {did} must find one place, found {len(found)}: {t!r}"
+        spans += found
     uncovered = []
     for m in _NUMBER.finditer(body):
         number = float(m.group().replace(",", ""))
