@@ -165,7 +165,7 @@ def llmtrends_run(exports: Path, env: dict[str, str], jobs: int, *extra: str, me
 
 
 def load_runs():
-    from llmtrends.reports.plan import load_plan
+    from llmtrends.batch.plan import load_plan
 
     return load_plan(PLAN)
 
@@ -224,7 +224,7 @@ def main(argv=None) -> int:
         print(f"  context: python -c 'import nbformat' takes {seconds:.1f} s here ({versions})", flush=True)
         import importlib.util
 
-        source = REPO / "llmtrends" / "_records.py"
+        source = REPO / "llmtrends" / "facts" / "records.py"
         compiled = Path(importlib.util.cache_from_source(str(source)))
         fresh = compiled.is_file() and compiled.stat().st_mtime >= source.stat().st_mtime
         print(f"  context: PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}, llmtrends "

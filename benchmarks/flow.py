@@ -1,4 +1,4 @@
-"""How a report run moves between the ``llmtrends.reports`` modules (not part of ``make test``).
+"""How a report run moves between the ``llmtrends.batch`` modules (not part of ``make test``).
 
 Prints two figures:
 
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_flow import HELPERS, ORDER, reports_imports  # noqa: E402
 
-PREFIX = "llmtrends.reports."
+PREFIX = "llmtrends.batch."
 
 
 def import_graph() -> None:
@@ -41,7 +41,7 @@ def import_graph() -> None:
 
 
 def traced_run() -> None:
-    from llmtrends.reports import Run, run_batch
+    from llmtrends.batch import Run, run_batch
 
     calls: list[tuple[str, str, str]] = []
 

@@ -37,7 +37,7 @@ TARGET_COLD_SECONDS = 1.5
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 PROBE = """
-import time, llmtrends.datasets as d
+import time, llmtrends.facts.datasets as d
 t = time.perf_counter(); n = len(d.observations()); dt = time.perf_counter() - t
 print(n, dt)
 """

@@ -24,7 +24,7 @@ from typing import Sequence
 
 from llmtrends import paths
 from llmtrends.errors import DataError, LlmtrendsError, ParameterError, PlanError
-from llmtrends.reports.lock import ExportsLocked, ExportsUnusable
+from llmtrends.batch.lock import ExportsLocked, ExportsUnusable
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -155,14 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_export(folder: Path, format: str) -> int:
-    """Write the fact base into ``folder`` (see :mod:`llmtrends.export`); print what was written.
+    """Write the fact base into ``folder`` (see :mod:`llmtrends.facts.export`); print what was written.
 
     Returns
     -------
     int
         Exit status.
     """
-    from llmtrends import export
+    from llmtrends.facts import export
 
     descriptor = export.export(folder, format=format)
     resources = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
@@ -191,7 +191,7 @@ def command_list(plan: Path | None) -> int:
     int
         Exit status.
     """
-    from llmtrends.reports.plan import load_plan
+    from llmtrends.batch.plan import load_plan
 
     runs = load_plan(_plan_path(plan))
     for run in runs:
@@ -234,9 +234,9 @@ def command_run(
     int
         0 when every run succeeded, 1 when any failed, 2 when runs were left out as invalid.
     """
-    from llmtrends.reports.batch import run_batch
-    from llmtrends.reports.execute import DEFAULT_TIMEOUT
-    from llmtrends.reports.plan import check_plan, load_plan, select_runs
+    from llmtrends.batch.runner import run_batch
+    from llmtrends.batch.execute import DEFAULT_TIMEOUT
+    from llmtrends.batch.plan import check_plan, load_plan, select_runs
 
     path = _plan_path(plan)
     plan_problems: list[str] = []
@@ -280,7 +280,8 @@ def command_check(store: Path | None = None) -> int:
         0 when nothing is wrong (an absent store counts as nothing wrong unless
         ``CI`` is set), 1 otherwise.
     """
-    from llmtrends import datasets, documents
+    from llmtrends.facts import datasets
+    from llmtrends.facts import store as documents
     from llmtrends.errors import DataError
 
     print(f"data: {paths.data_dir()}")

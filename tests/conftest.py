@@ -12,13 +12,15 @@ import pytest
 
 matplotlib.use("Agg")
 
-# The validated load cache (llmtrends/_cache.py) of this session lives in a
+# The validated load cache (llmtrends/facts/cache.py) of this session lives in a
 # temporary folder: tests never read a cache written before they started, and
 # notebook kernels (child processes) inherit the setting.
 os.environ["LLMTRENDS_CACHE"] = tempfile.mkdtemp(prefix="llmtrends-test-cache-")
 atexit.register(shutil.rmtree, os.environ["LLMTRENDS_CACHE"], True)
 
-from llmtrends import datasets, documents, paths  # noqa: E402
+from llmtrends.facts import datasets  # noqa: E402
+from llmtrends.facts import store as documents
+from llmtrends import paths
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,7 +58,7 @@ def _close_figures():
 @pytest.fixture(scope="session")
 def built_reports(tmp_path_factory):
     """The real batch plan, executed once into a temporary exports folder."""
-    from llmtrends.reports import load_plan, run_batch
+    from llmtrends.batch import load_plan, run_batch
     exports = tmp_path_factory.mktemp("exports")
     lines: list[str] = []
     result = run_batch(load_plan(REPO / "notebooks" / "reports.yaml"), exports_dir=exports, jobs=2,

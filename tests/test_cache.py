@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from llmtrends import paths
-from llmtrends.reports import cache
-from llmtrends.reports.cache import SharedInputs, decide, key_of, run_inputs
-from llmtrends.reports.export import ExportFiles
-from llmtrends.reports.plan import Run
+from llmtrends.batch import cache
+from llmtrends.batch.cache import SharedInputs, decide, key_of, run_inputs
+from llmtrends.batch.render import ExportFiles
+from llmtrends.batch.plan import Run
 
 from .reports_fixture import FIXTURES, write_plan
 from .test_runner import as_people_write, run_cli, section
@@ -97,7 +97,7 @@ def test_editing_one_notebook_cell_changes_the_key(notebook, data_copy):
 
 def test_editing_one_library_function_changes_the_key(package_copy, monkeypatch, data_copy):
     before = SharedInputs.collect(package_dir=package_copy)
-    module = package_copy / "analysis.py"
+    module = package_copy / "stories" / "analysis.py"
     source = module.read_text(encoding="utf-8")
     assert "def share_table(" in source
     module.write_text(source.replace("def share_table(", "def share_table(  # edited\n", 1), encoding="utf-8")
@@ -358,7 +358,7 @@ def test_the_index_of_a_no_op_batch_reuses_its_findings_and_a_data_edit_refreshe
 
 
 def test_findings_computed_while_the_data_changed_are_not_kept(tmp_path, data_copy, monkeypatch):
-    from llmtrends.reports import index
+    from llmtrends.batch import index
 
     runs = [Run("r", tmp_path / "vendor_share.ipynb", "R", {})]
     shared = SharedInputs.collect()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmtrends import datasets
+from llmtrends.facts import datasets
 
 DOCS = ["000_dff873e1b34121a2", "001_f6f9bbcc7f4aaa0b", "002_5e558ed93eb34f2f", "003_663836e434da2f9a",
         "004_7a1188515460bd69"]

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import llmtrends as lt
-from llmtrends import datasets
+from llmtrends.facts import datasets
 from llmtrends.errors import UnknownNameError
 
 OBS_COLUMNS = ["obs_id", "source_id", "theme", "metric", "segment", "entity", "period", "value",

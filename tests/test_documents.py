@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmtrends import datasets, documents, paths
+from llmtrends.facts import datasets
+from llmtrends.facts import store as documents
+from llmtrends import paths
 from llmtrends.cli import main
 from llmtrends.errors import DataError
 

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 import llmtrends as lt
-from llmtrends import datasets, documents
+from llmtrends.facts import datasets
+from llmtrends.facts import store as documents
 from llmtrends.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]

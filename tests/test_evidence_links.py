@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from llmtrends import datasets
+from llmtrends.facts import datasets
 
 MIDYEAR = "menlo_2025_midyear"
 RELAYS_OF_MIDYEAR = ("000_dff873e1b34121a2", "001_f6f9bbcc7f4aaa0b")

@@ -1,11 +1,11 @@
-"""Series, search and evidence over the whole fact base (llmtrends/explore.py, accessor.py)."""
+"""Series, search and evidence over the whole fact base (llmtrends/facts/explore.py, accessor.py)."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 import llmtrends as lt
-from llmtrends._records import parse_period
+from llmtrends.facts.periods import parse_period
 from llmtrends.errors import LlmtrendsError, UnknownNameError
 
 USAGE = "enterprise_llm_api_usage_share"

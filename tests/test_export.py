@@ -1,4 +1,4 @@
-"""The whole fact base as a Data Package (llmtrends/export.py, ``llmtrends export``)."""
+"""The whole fact base as a Data Package (llmtrends/facts/export.py, ``llmtrends export``)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 import llmtrends as lt
-from llmtrends import cli, datasets, export
+from llmtrends import cli
+from llmtrends.facts import datasets
+from llmtrends.facts import export
 from llmtrends.errors import LlmtrendsError
 
 frictionless = pytest.importorskip("frictionless", reason="frictionless (a test dependency) validates the package")

@@ -82,7 +82,7 @@ def test_index_leads_with_findings_then_reports_then_catalog_then_run_details(bu
 
 
 def test_catalog_lists_every_figure_with_its_quote(built_reports):
-    from llmtrends import datasets
+    from llmtrends.facts import datasets
     catalog = (built_reports.exports_dir / "catalog.html").read_text(encoding="utf-8")
     obs = datasets.observations()
     attributes = " ".join(re.findall(r"data-obs='([^']*)'", catalog)).split()

@@ -1,12 +1,12 @@
-"""Frames behave in pandas (llmtrends/frames.py): ordered periods, joined attributes, lists, NA."""
+"""Frames behave in pandas (llmtrends/facts/frames.py): ordered periods, joined attributes, lists, NA."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 import llmtrends as lt
-from llmtrends import datasets
-from llmtrends._records import parse_period
+from llmtrends.facts import datasets
+from llmtrends.facts.periods import parse_period
 
 FRAMES = {
     "observations": lt.observations, "figures": lt.figures, "sources": lt.sources, "documents": datasets.documents,

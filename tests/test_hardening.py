@@ -21,13 +21,13 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from llmtrends.cli import main
 from llmtrends.errors import PlanError
-from llmtrends.reports import export as export_module
-from llmtrends.reports import index as index_module
-from llmtrends.reports import manifest as manifest_module
-from llmtrends.reports.batch import _Printer, run_batch
-from llmtrends.reports.export import ExportFiles
-from llmtrends.reports.manifest import load_manifest
-from llmtrends.reports.plan import RESERVED_NAMES, load_plan
+from llmtrends.batch import render as export_module
+from llmtrends.batch import index as index_module
+from llmtrends.batch import manifest as manifest_module
+from llmtrends.batch.runner import _Printer, run_batch
+from llmtrends.batch.render import ExportFiles
+from llmtrends.batch.manifest import load_manifest
+from llmtrends.batch.plan import RESERVED_NAMES, load_plan
 
 from .reports_fixture import NOTEBOOKS, REPO, write_plan
 from .test_runner import run_cli
@@ -46,7 +46,7 @@ reports:
 @pytest.fixture(autouse=True)
 def _no_data_catalog(monkeypatch):
     """Batches here do not build the real data catalog (it reads the real data)."""
-    monkeypatch.setitem(sys.modules, "llmtrends.catalog", None)
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", None)
 
 
 def _quiet(*_):
@@ -71,9 +71,9 @@ def test_reserved_run_names_are_refused_by_the_plan_check(tmp_path, name):
 
 def test_every_file_the_batch_writes_itself_has_a_reserved_name(tmp_path, monkeypatch):
     """The reserved list covers every page the batch writes besides the runs' exports."""
-    fake = types.ModuleType("llmtrends.catalog")
+    fake = types.ModuleType("llmtrends.stories.catalog")
     fake.write_catalog = lambda path: Path(path).write_text("<!DOCTYPE html><title>catalog</title>")
-    monkeypatch.setitem(sys.modules, "llmtrends.catalog", fake)
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", fake)
     exports = tmp_path / "exports"
     result = run_batch(load_plan(write_plan(tmp_path / "nb", GREET)), exports_dir=exports, jobs=1, emit=_quiet)
     assert result.exit_status == 0
@@ -140,9 +140,9 @@ def test_unusable_exports_says_why_before_any_kernel_starts(tmp_path, capsys, mo
 
         def refuse(*args, **kwargs):
             raise PermissionError(errno.EACCES, "Permission denied")
-        monkeypatch.setattr("llmtrends.reports.lock.tempfile.mkstemp", refuse)
+        monkeypatch.setattr("llmtrends.batch.lock.tempfile.mkstemp", refuse)
         expected = "Permission denied"
-    monkeypatch.setattr("llmtrends.reports.batch.execute_run",
+    monkeypatch.setattr("llmtrends.batch.runner.execute_run",
                         lambda *a, **k: pytest.fail("a kernel was started"))
     status = main(["run", "--plan", str(plan), "--exports", str(target)])
     captured = capsys.readouterr()
@@ -427,16 +427,16 @@ def test_raw_papermill_with_a_typo_in_a_parameter_name_fails(tmp_path):
 
 def test_a_catalog_that_fails_half_written_leaves_no_temp_file(tmp_path, monkeypatch):
     """Seen on a real full disk: the catalog writer's own temp file stayed behind."""
-    from llmtrends.reports.batch import write_catalog_page
+    from llmtrends.batch.runner import write_catalog_page
 
     def half_written(path):
         path = Path(path)
         path.with_name(f".{path.name}.tmp").write_text("half")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    fake = types.ModuleType("llmtrends.catalog")
+    fake = types.ModuleType("llmtrends.stories.catalog")
     fake.write_catalog = half_written
-    monkeypatch.setitem(sys.modules, "llmtrends.catalog", fake)
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", fake)
     href, error = write_catalog_page(tmp_path)
     assert href is None and "No space left on device" in error
     assert list(tmp_path.iterdir()) == []

@@ -14,9 +14,10 @@ import shutil
 import pytest
 import yaml
 
-from llmtrends import _yaml, datasets
+from llmtrends.facts import strict_yaml as _yaml
+from llmtrends.facts import datasets
 from llmtrends.errors import DataError
-from llmtrends.html import esc, safe_url
+from llmtrends.stories.html import esc, safe_url
 
 from .reports_fixture import NOTEBOOKS
 
@@ -120,13 +121,13 @@ def test_a_url_in_the_data_must_be_http(data_copy, url):
 
 def test_a_javascript_url_never_becomes_a_link_in_the_sources_section(monkeypatch):
     """Even past the schema (a registry built in code), the sources section links http(s) only."""
-    from llmtrends import display
+    from llmtrends.stories import display
     reg = datasets.registry()
     source_id = next(iter(reg.sources))
     monkeypatch.setitem(reg.sources, source_id, dict(reg.sources[source_id], url="javascript:alert(1)"))
     shown = []
     monkeypatch.setattr(display, "_show", shown.append)
-    monkeypatch.setattr("llmtrends.reports.sources.declare_sources", lambda citations: list(citations))
+    monkeypatch.setattr("llmtrends.stories.citations.declare_sources", lambda citations: list(citations))
     display.sources_section([source_id])
     markup = str(shown[0].data if hasattr(shown[0], "data") else shown[0])
     assert "<li>" in markup and "javascript:" not in markup
@@ -139,9 +140,9 @@ def test_hostile_data_and_manifest_run_no_script_in_any_export(data_copy, tmp_pa
     status injected live links, scripts and mathematics into the exports."""
     from selenium.common.exceptions import NoAlertPresentException
 
-    from llmtrends.reports import load_plan, run_batch
-    from llmtrends.reports.index import render_index
-    from llmtrends.reports.manifest import load_manifest
+    from llmtrends.batch import load_plan, run_batch
+    from llmtrends.batch.index import render_index
+    from llmtrends.batch.manifest import load_manifest
 
     make_hostile(data_copy)
     datasets.clear_cache()
@@ -203,7 +204,7 @@ def test_display_text_is_never_parsed_as_mathematics(label):
     """Defect: an entity name with `$\\frac{` broke every chart; `Anthropic $5 vs $7` rendered as "Anthropic 5vs7"."""
     import matplotlib.pyplot as plt
 
-    from llmtrends import plotting
+    from llmtrends.stories import plotting
 
     with plotting.theme():
         fig, ax = plt.subplots()

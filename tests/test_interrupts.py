@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from llmtrends.reports.lock import ExportsLocked, exports_lock
+from llmtrends.batch.lock import ExportsLocked, exports_lock
 
 from .reports_fixture import write_plan
 from .test_runner import run_cli
@@ -99,7 +99,7 @@ def test_the_lock_is_released_after_a_batch_and_after_a_crash(tmp_path):
         pass
     code = textwrap.dedent(f"""
         import os
-        from llmtrends.reports.lock import exports_lock
+        from llmtrends.batch.lock import exports_lock
         with exports_lock(__import__('pathlib').Path({str(exports)!r})):
             os._exit(9)
     """)

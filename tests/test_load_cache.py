@@ -1,10 +1,12 @@
-"""The validated cache on disk (llmtrends/_cache.py): reused only while nothing it depends on changed."""
+"""The validated cache on disk (llmtrends/facts/cache.py): reused only while nothing it depends on changed."""
 from __future__ import annotations
 
 import pytest
 
-import llmtrends
-from llmtrends import _cache, datasets
+import llmtrends.version
+from llmtrends.facts import cache as _cache
+from llmtrends.facts import datasets, loading
+from llmtrends.facts.records import load_registry
 from llmtrends.errors import DataError
 
 
@@ -17,7 +19,7 @@ def counted(data_copy, tmp_path, monkeypatch):
     def load():
         def build():
             calls.append(1)
-            return datasets._Loaded(datasets.load_registry(data_copy))
+            return loading._Loaded(load_registry(data_copy))
         return _cache.load_or_build(data_copy, build, lazy=("registry", "observations"))  # as datasets does
     return load, calls
 
@@ -59,7 +61,7 @@ def test_any_edit_of_a_data_file_rebuilds(counted, data_copy):
 def test_a_new_llmtrends_version_rebuilds(counted, monkeypatch):
     load, calls = counted
     load()
-    monkeypatch.setattr(llmtrends, "__version__", "99.0")
+    monkeypatch.setattr(llmtrends.version, "__version__", "99.0")
     load()
     assert len(calls) == 2
 

@@ -16,7 +16,7 @@ import pandas as pd
 import papermill
 import pytest
 
-from llmtrends import params
+from llmtrends.stories import params
 from llmtrends.errors import ParameterError
 
 from .reports_fixture import NOTEBOOKS
@@ -173,7 +173,7 @@ def test_chart_csv_holds_what_the_chart_shows(executed):
 def test_story_defaults_match_the_notebook_parameters():
     import inspect
 
-    from llmtrends import stories
+    from llmtrends.stories import story as stories
     for name, story in stories.STORIES.items():
         declared = papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
         signature = inspect.signature(story).parameters
@@ -189,7 +189,7 @@ def test_chinese_names_render_as_glyphs_not_boxes():
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    from llmtrends import plotting
+    from llmtrends.stories import plotting
     assert plotting.register_fonts(), "the CJK font (mplfonts) is not installed"
     path = font_manager.findfont(font_manager.FontProperties(family=plotting.CJK_FAMILY), fallback_to_default=False)
     assert "NotoSansCJK" in path

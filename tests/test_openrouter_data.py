@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmtrends import datasets
+from llmtrends.facts import datasets
 
 D004 = "004_7a1188515460bd69"
 TRANSLATION = "openrouter_state_of_ai_zh"

@@ -81,12 +81,12 @@ def test_wheel_carries_the_data_and_loads_outside_the_repository(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
                    check=True, capture_output=True)
     (site / "_borrowed_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    code = ("import llmtrends, llmtrends.datasets as d, llmtrends.paths as p; df = d.observations(); "
+    code = ("import llmtrends, llmtrends.facts.datasets as d, llmtrends.paths as p; df = d.observations(); "
             "print(llmtrends.__file__); print(p.data_dir()); print(len(df))")
     env = {k: v for k, v in os.environ.items() if k not in ("LLMTRENDS_DATA", "PYTHONPATH")}
     out = subprocess.run([str(python), "-c", code], cwd=tmp_path, env=env, check=True, capture_output=True,
                          text=True).stdout.splitlines()
     assert out[0].startswith(str(site))
     assert out[1] == str(site / "llmtrends" / "_data")
-    from llmtrends import datasets
+    from llmtrends.facts import datasets
     assert int(out[2]) == len(datasets.observations())

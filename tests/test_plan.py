@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from llmtrends.errors import LlmtrendsError, ParameterError, PlanError
-from llmtrends.reports.parameters import check_parameters, declared_parameters, value_matches
-from llmtrends.reports.plan import Run, load_plan, select_runs
+from llmtrends.batch.parameters import check_parameters, declared_parameters, value_matches
+from llmtrends.batch.plan import Run, load_plan, select_runs
 
 from .reports_fixture import FIXTURES, write_plan as _write_plan
 
@@ -302,7 +302,7 @@ def test_value_matches(value, type_name, expected):
 
 
 def test_a_none_default_accepts_any_value(monkeypatch):
-    monkeypatch.setitem(sys.modules, "llmtrends.params", types.SimpleNamespace(validate=lambda name, params: params))
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.params", types.SimpleNamespace(validate=lambda name, params: params))
     check_parameters([run_of("typed.ipynb", limit=10), run_of("typed.ipynb", limit="ten")])
 
 
@@ -333,7 +333,7 @@ def test_validator_gets_the_defaults_overridden_by_the_run(monkeypatch):
         calls.append((name, dict(params)))
         return params
 
-    monkeypatch.setitem(sys.modules, "llmtrends.params", types.SimpleNamespace(validate=validate))
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.params", types.SimpleNamespace(validate=validate))
     check_parameters([run_of("typed.ipynb", vendor="openai", top_n=3)])
     assert calls == [
         (
@@ -355,7 +355,7 @@ def test_validator_errors_are_reported_with_the_run(monkeypatch):
     def validate(name, params):
         raise ParameterError(f"parameter 'vendor': unknown value {params['vendor']!r}; accepted: anthropic, openai")
 
-    monkeypatch.setitem(sys.modules, "llmtrends.params", types.SimpleNamespace(validate=validate))
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.params", types.SimpleNamespace(validate=validate))
     message = parameter_error(run_of("typed.ipynb", vendor="antropic"), run_of("greet.ipynb", loud=True))
     assert "run 'typed' (typed.ipynb): parameter 'vendor': unknown value 'antropic'" in message
 
@@ -364,13 +364,13 @@ def test_validator_not_called_when_names_or_types_are_wrong(monkeypatch):
     def validate(name, params):  # pragma: no cover - must not run
         raise AssertionError("validator called")
 
-    monkeypatch.setitem(sys.modules, "llmtrends.params", types.SimpleNamespace(validate=validate))
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.params", types.SimpleNamespace(validate=validate))
     message = parameter_error(run_of("typed.ipynb", top_n="5"))
     assert "expected int" in message
 
 
 def test_missing_validator_module_is_a_problem_not_a_crash(monkeypatch):
-    monkeypatch.setitem(sys.modules, "llmtrends.params", None)
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.params", None)
     message = parameter_error(run_of("typed.ipynb"))
     assert "asks for validator 'fixture-validator'" in message
 

@@ -40,7 +40,7 @@ def data_ids() -> dict[str, set[str]]:
     Only ids with an underscore or a digit are checked: a one-word id such as ``finance``
     or ``openai`` is an ordinary word (and display names say it the same way).
     """
-    from llmtrends import datasets
+    from llmtrends.facts import datasets
     reg = datasets.registry()
     ids: dict[str, set[str]] = {"metric": set(reg.metrics), "source": set(reg.sources)}
     docs = set(getattr(reg, "documents", {}) or {}) | {p.stem for p in (REPO / "data" / "observations").glob("*.csv")}
@@ -200,7 +200,7 @@ def test_variants_follow_their_parameters(built_reports):
 
 def test_a_path_across_editions_names_each_measure_when_the_measure_changed():
     """Defect: "coding 42% -> 54%" chained mid-2025 usage and Dec 2025 spend as one like-for-like change."""
-    from llmtrends import stories
+    from llmtrends.stories import story as stories
 
     told = stories.headlines()
     assert told
@@ -216,7 +216,7 @@ def test_a_path_across_editions_names_each_measure_when_the_measure_changed():
 
 
 def test_a_sentence_names_each_publisher_once_with_its_reports_in_date_order():
-    from llmtrends import words
+    from llmtrends.stories import words
 
     # published Jul 2025, Nov 2024 and Dec 2025 (sources.yaml), given out of order
     ids = ["menlo_2025_midyear", "menlo_2024_enterprise", "menlo_2025_enterprise", "menlo_2024_enterprise"]

@@ -18,15 +18,15 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from llmtrends.cli import main
-from llmtrends.reports.batch import CATALOG_NAME, write_catalog_page
-from llmtrends.reports.execute import Failure, error_text, first_line
-from llmtrends.reports.export import ExportFiles, publish
-from llmtrends.reports.index import render_index
-from llmtrends.reports.lock import LOCK_NAME
-from llmtrends.reports.manifest import last_good_from_disk, run_record
-from llmtrends.reports.plan import Run
-from llmtrends.reports.sanitize import make_scrubber, sanitize_notebook, stakeholder_notebook
-from llmtrends.reports.sources import SOURCES_MIMETYPE, declare_sources
+from llmtrends.batch.runner import CATALOG_NAME, write_catalog_page
+from llmtrends.batch.execute import Failure, error_text, first_line
+from llmtrends.batch.render import ExportFiles, publish
+from llmtrends.batch.index import render_index
+from llmtrends.batch.lock import LOCK_NAME
+from llmtrends.batch.manifest import last_good_from_disk, run_record
+from llmtrends.batch.plan import Run
+from llmtrends.batch.sanitize import make_scrubber, sanitize_notebook, stakeholder_notebook
+from llmtrends.stories.citations import SOURCES_MIMETYPE, declare_sources
 
 from .reports_fixture import write_plan
 EVIL_TITLE = "<script>alert(1)</script> Loud greeting"
@@ -71,7 +71,7 @@ def section(index_html: str, name: str) -> str:
 @pytest.fixture(autouse=True)
 def _no_data_catalog(monkeypatch):
     """Batches here do not build the real data catalog (it reads the real data)."""
-    monkeypatch.setitem(sys.modules, "llmtrends.catalog", None)
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", None)
 
 
 # -- one batch of three runs, one failing on purpose ---------------------------------------------
@@ -104,7 +104,7 @@ def batch(tmp_path_factory):
         path.write_bytes(content)
     cwd = os.getcwd()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(sys.modules, "llmtrends.catalog", None)  # the real catalog is tested elsewhere
+        patch.setitem(sys.modules, "llmtrends.stories.catalog", None)  # the real catalog is tested elsewhere
         status, out, err = run_cli("run", "--plan", str(plan), "--exports", str(exports), "--jobs", "2")
     return types.SimpleNamespace(
         root=root, exports=exports, status=status, out=out, err=err, previous=previous, cwd=cwd, cwd_after=os.getcwd()
@@ -161,7 +161,7 @@ def test_previous_export_of_the_failing_run_is_byte_identical(batch):
 def test_no_temp_files_are_left_behind(batch):
     leftovers = [path.name for path in batch.exports.iterdir()
                  if (path.name.startswith(".") or path.suffix == ".tmp") and path.name != LOCK_NAME]
-    assert leftovers == []  # the lock file stays by design (see llmtrends.reports.lock)
+    assert leftovers == []  # the lock file stays by design (see llmtrends.batch.lock)
 
 
 @pytest.mark.slow
@@ -544,14 +544,14 @@ def test_catalog_page_is_written_when_the_catalog_module_exists(tmp_path, monkey
     def write_catalog(path):
         Path(path).write_text("<html>catalog</html>")
 
-    monkeypatch.setitem(sys.modules, "llmtrends.catalog", types.SimpleNamespace(write_catalog=write_catalog))
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", types.SimpleNamespace(write_catalog=write_catalog))
     assert write_catalog_page(tmp_path) == (CATALOG_NAME, None)
     assert (tmp_path / CATALOG_NAME).read_text() == "<html>catalog</html>"
     assert [path.name for path in tmp_path.iterdir()] == [CATALOG_NAME]
 
 
 def test_catalog_is_skipped_when_not_importable(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "llmtrends.catalog", None)
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", None)
     assert write_catalog_page(tmp_path) == (None, None)
 
 
@@ -561,7 +561,7 @@ def test_a_failing_catalog_keeps_the_previous_page(tmp_path, monkeypatch):
     def write_catalog(path):
         raise RuntimeError("no data")
 
-    monkeypatch.setitem(sys.modules, "llmtrends.catalog", types.SimpleNamespace(write_catalog=write_catalog))
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", types.SimpleNamespace(write_catalog=write_catalog))
     href, error = write_catalog_page(tmp_path)
     assert href == CATALOG_NAME and error == "catalog failed: RuntimeError: no data"
     assert (tmp_path / CATALOG_NAME).read_text() == "old catalog"

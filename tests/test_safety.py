@@ -7,7 +7,7 @@ import textwrap
 import papermill
 import pytest
 
-from llmtrends.reports import load_plan, run_batch
+from llmtrends.batch import load_plan, run_batch
 
 from .reports_fixture import NOTEBOOKS, REPO
 from .test_runner import run_cli

@@ -9,10 +9,12 @@ import shutil
 
 import pytest
 
-from llmtrends import _yaml, datasets, schemas
+from llmtrends.facts import strict_yaml as _yaml
+from llmtrends.facts import datasets
+from llmtrends.facts import schemas
 from llmtrends.cli import main
 from llmtrends.errors import DataError, PlanError
-from llmtrends.reports.plan import load_plan
+from llmtrends.batch.plan import load_plan
 
 from .reports_fixture import write_plan
 
@@ -240,7 +242,7 @@ def test_an_editor_save_during_a_load_is_not_an_error(data_copy, monkeypatch):
                                          ("  enterprise: &e Enterprises\n  startup2: *e", "YAML aliases")])
 def test_labels_yaml_is_read_like_every_data_file(data_copy, edit, found):
     """labels.yaml (display names) goes through the same reader and schema as the other data files."""
-    from llmtrends import words
+    from llmtrends.stories import words
 
     _replace(data_copy / "labels.yaml", "  enterprise: Enterprises", edit)
     with pytest.raises(DataError, match=re.escape(found)) as caught:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmtrends import datasets
+from llmtrends.facts import datasets
 from llmtrends.errors import DataError
 
 DOC = "001_f6f9bbcc7f4aaa0b"

@@ -1,12 +1,12 @@
-"""Numbers, dates and names as a reader writes them (llmtrends.words), and the two HTML
-helpers every page uses (llmtrends.html)."""
+"""Numbers, dates and names as a reader writes them (llmtrends.stories.words), and the two HTML
+helpers every page uses (llmtrends.stories.html)."""
 from __future__ import annotations
 
 import pytest
 
-from llmtrends import words
+from llmtrends.stories import words
 from llmtrends.errors import DataError
-from llmtrends.html import esc, safe_url
+from llmtrends.stories.html import esc, safe_url
 
 
 @pytest.mark.parametrize("value,text", [(2131.0, "2,131"), (13.0, "13"), (33.3333, "33.3"), (-0.04, "0"),

@@ -1,0 +1,168 @@
+"""The validated data, loaded once per data version: :func:`registry` and the frames built from it.
+
+``data/`` is read and validated (:func:`llmtrends.facts.records.load_registry`),
+kept on disk (:mod:`llmtrends.facts.cache`) and in this process, keyed by
+every file's path, size and time; an edit anywhere loads again. The
+observation, figure and source frames are built here once; the public
+functions of :mod:`llmtrends.facts.datasets` tidy copies of them.
+"""
+
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from llmtrends.facts import cache as _disk_cache
+from llmtrends import paths
+from llmtrends.facts.evidence import figure_evidence, standing
+from llmtrends.facts.reading import Problem
+from llmtrends.facts.records import load_registry
+from llmtrends.facts.registry import Registry
+from llmtrends.errors import DataError
+
+_lock = threading.Lock()
+_cache: dict[tuple, "_Loaded"] = {}
+
+#: qualifier precedence when relays of one figure word it differently
+_QUALIFIER_RANK = {"exact": 0, "at_least": 1, "at_most": 1, "approx": 2}
+FIGURE_KEY = ["source_id", "metric", "segment", "entity", "period"]
+
+
+
+class _Loaded:
+    """Frames built once per data version."""
+
+    def __init__(self, reg: Registry):
+        self.registry = reg
+        self.observations = _observation_frame(reg)
+        self.figures = _consolidate(reg, self.observations)
+        self.sources = _source_frame(reg)
+
+
+def _fingerprint(root: Path) -> tuple:
+    """(path, mtime, size) of every file under ``root``.
+
+    An editor saves by writing a temp file and renaming it: a file listed a
+    moment ago may be gone when it is looked at. It is then skipped, and a
+    folder that vanished mid-walk restarts the walk (a few times at most).
+    """
+    for _ in range(3):
+        try:
+            paths_now = sorted(root.rglob("*"))
+        except FileNotFoundError:
+            continue
+        stats = []
+        for p in paths_now:
+            try:
+                st = p.stat()
+            except OSError:  # renamed or removed since it was listed
+                continue
+            if stat.S_ISREG(st.st_mode):
+                stats.append((p.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size))
+        return tuple(stats)
+    return (("<changing>", time.time_ns(), 0),)  # still changing: a key no cache entry has
+
+
+def _loaded() -> _Loaded:
+    root = paths.data_dir()
+    if not (root / "sources.yaml").exists():
+        raise DataError([Problem(str(root), "no data directory here (sources.yaml missing); "
+                                            "set LLMTRENDS_DATA or reinstall llmtrends")])
+    key = (str(root), _fingerprint(root))
+    with _lock:
+        hit = _cache.get(key)
+        if hit is None:
+            _cache.clear()
+            # validated once per data version, then read from disk (llmtrends/_cache.py)
+            hit = _cache[key] = _disk_cache.load_or_build(root, lambda: _Loaded(load_registry(root)),
+                                                             lazy=("registry", "observations"))
+        return hit
+
+
+def clear_cache() -> None:
+    """Forget loaded data (the cache also refreshes by itself when a data file changes)."""
+    with _lock:
+        _cache.clear()
+
+
+def registry() -> Registry:
+    """The validated records in plain Python form (vocabulary, metrics, sources ...)."""
+    return _loaded().registry
+
+
+# --------------------------------------------------------------------------- frames
+
+def _observation_frame(reg: Registry) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(reg.observations)
+    ents = reg.entities
+    df["entity_name"] = df["entity"].map(lambda e: ents[e]["name"])
+    df["vendor"] = df["entity"].map(lambda e: e if ents[e].get("kind") == "vendor" else ents[e].get("vendor"))
+    for col in ("period_start", "period_end"):
+        df[col] = pd.to_datetime(df[col])
+    for col in ("value", "value_low", "value_high"):
+        df[col] = df[col].astype("float64")
+    order = ["obs_id", "source_id", "theme", "metric", "segment", "entity", "entity_name", "vendor",
+             "period", "period_start", "period_end", "value", "value_low", "value_high", "value_derived",
+             "qualifier", "unit", "doc", "quote", "note", "period_quote", "period_inferred", "entity_as_written",
+             "_file", "_line"]
+    return df[order].sort_values(["theme", "metric", "period_end", "obs_id"], kind="stable").reset_index(drop=True)
+
+
+def _missing(value) -> bool:
+    """Whether a scalar is missing (None, NaN, NaT, pd.NA)."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _consolidate(reg: Registry, obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per figure: every statement of it collapses into one row (see :mod:`llmtrends.facts.evidence`)."""
+    # Plain Python over the records: a pandas groupby with per-group indexing
+    # cost ~0.8 s for ~100 figures, paid by every kernel that loads data.
+    groups: dict[tuple, list[dict]] = {}
+    columns = list(obs.columns)
+    for record in (dict(zip(columns, row)) for row in obs.itertuples(index=False, name=None)):
+        key = tuple(record[column] for column in FIGURE_KEY)
+        if any(_missing(part) for part in key):
+            continue  # as groupby(dropna=True): a figure needs every key column
+        groups.setdefault(key, []).append(record)
+    out = []
+    for group in groups.values():
+        # differing values reach here only when declared (the registry refuses the rest)
+        evidence = figure_evidence(reg, group)
+        if evidence["status"] == "differs":
+            best = row = dict(standing(reg, group))
+        else:
+            best = min(group, key=lambda r: _QUALIFIER_RANK.get(r["qualifier"], 9))
+            row = dict(group[0])
+        row["qualifier"] = best["qualifier"]
+        row["quote"] = best["quote"]
+        row.update(evidence)
+        # ';'-joined inside the cache (lists of strings made the pickle 0.45 s slower to read at
+        # 10^5 rows); frames.tidy turns them into lists in every public frame
+        row["docs"] = ";".join(sorted(evidence["docs"]))
+        row["primary_docs"] = ";".join(evidence["primary_docs"])
+        row["obs_ids"] = ";".join(r["obs_id"] for r in group)
+        notes = [n for n in dict.fromkeys(r["note"] for r in group) if n]
+        row["note"] = " | ".join(notes)
+        out.append(row)
+    df = pd.DataFrame.from_records(out)
+    for col in ("docs", "primary_docs", "obs_ids", "status"):
+        df[col] = df[col].astype("str")
+    return df.drop(columns=["doc", "_file", "_line"]).reset_index(drop=True)
+
+
+def _source_frame(reg: Registry) -> pd.DataFrame:
+    cols = ["source_id", "publisher", "title", "published", "url", "method", "sample", "fieldwork",
+            "geography", "series", "relayed_by", "documents", "note"]
+    rows = []
+    for sid, s in reg.sources.items():
+        row = {c: s.get(c) for c in cols}
+        row["source_id"] = sid
+        row["published"] = None if s.get("published") is None else str(s.get("published"))
+        row["relayed_by"] = list(s.get("relayed_by") or [])
+        row["documents"] = list(s.get("documents") or [])
+        rows.append(row)
+    return pd.DataFrame.from_records(rows, columns=cols)
+
+
