@@ -94,62 +94,79 @@ def load_disagreements(reg: Registry, problems: list[Problem]) -> list[dict]:
             elif entry["reason_doc"] not in reg.documents:
                 add(f"unknown document {entry['reason_doc']!r}{suggest(entry['reason_doc'], reg.documents)}; "
                     f"accepted: a key of documents.yaml", "reason_doc")
-        stands = entry.get("stands")
         if kind == "source_fact":
-            source = entry.get("source")
-            if source not in reg.sources:
-                add(f"unknown source {source!r}{suggest(source, reg.sources)}; accepted: a key of sources.yaml",
-                    "source")
-            if entry.get("field") not in SOURCE_FACT_FIELDS:
-                add(f"unknown field {entry.get('field')!r}; accepted: {', '.join(SOURCE_FACT_FIELDS)}", "field")
-            statements = entry.get("statements")
-            if not isinstance(statements, list) or len(statements) < 2:
-                add("'statements' must list at least two {doc, value, quote}", "statements")
-                statements = []
-            for j, s in enumerate(statements, start=1):
-                if not isinstance(s, dict) or s.get("doc") not in reg.documents or not str(s.get("quote") or "").strip() \
-                        or s.get("value") is None:
-                    found = s.get("doc") if isinstance(s, dict) else s
-                    add(f"statement #{j} needs doc (a key of documents.yaml), value and quote (verbatim in doc); "
-                        f"found doc {found!r}", "statements")
-            docs = [s.get("doc") for s in statements if isinstance(s, dict)]
-            if stands is not None and stands not in docs:
-                add(f"stands {stands!r} is not the doc of one of its statements; accepted: null or one of {docs}",
-                    "stands")
+            _check_source_fact(entry, reg, add)
         elif kind in DISAGREEMENT_KINDS:
-            ids = entry.get("obs_ids")
-            if not isinstance(ids, list) or len(ids) < 2:
-                add("'obs_ids' must list at least two statements (obs_id of observations/*.csv)", "obs_ids")
-                ids = []
-            for oid in ids:
-                if oid not in obs:
-                    add(f"unknown obs_id {oid!r}{suggest(oid, obs)}; accepted: an obs_id of observations/*.csv",
-                        "obs_ids")
-            known = [obs[o] for o in ids if o in obs]
-            # statements agree only as statements of one figure: the same number stated as a change and as a
-            # level, or under two measures, differs in what it says and may be declared
-            if len(known) == len(ids) >= 2 and len({tuple(r[k] for k in FIGURE_KEY[1:]) + (
-                    r["value"], r["value_low"], r["value_high"], r["qualifier"]) for r in known}) == 1:
-                add(f"its statements agree ({', '.join(map(str, ids))} all say {known[0]['value']:g}, "
-                    f"{known[0]['qualifier']}); accepted: statements that differ in value or wording "
-                    "(remove the declaration if a correction made them agree)", "obs_ids")
-            if kind == "same_number_other_measure" and len(known) == len(ids) >= 2:
-                if len({(r["value"], r["value_low"], r["value_high"]) for r in known}) > 1:
-                    add(f"its statements state different numbers ({_where(known)}); accepted: one number under "
-                        "different measures or periods (use another kind for statements that differ in value)",
-                        "obs_ids")
-                same = [(a["obs_id"], b["obs_id"]) for a, b in itertools.combinations(known, 2)
-                        if all(a[k] == b[k] for k in FIGURE_KEY)]
-                if same:
-                    add(f"{same[0][0]} and {same[0][1]} are statements of one figure; accepted: statements of "
-                        "different figures (metric, period ...); two statements of one figure are a relay or a "
-                        "restatement, not another measure", "obs_ids")
-            if stands is not None and stands not in ids:
-                add(f"stands {stands!r} is not among its obs_ids; accepted: null (both stand) or one of "
-                    f"{', '.join(map(str, ids))}", "stands")
+            _check_statement_pair(entry, obs, add)
         if len(problems) == before:
             out.append(dict(entry, id=did))
     return out
+
+
+def _check_source_fact(entry: dict, reg: Registry, add) -> None:
+    """A source_fact declaration: a known source and field, two or more statements, a stands among them."""
+    stands = entry.get("stands")
+    source = entry.get("source")
+    if source not in reg.sources:
+        add(f"unknown source {source!r}{suggest(source, reg.sources)}; accepted: a key of sources.yaml",
+            "source")
+    if entry.get("field") not in SOURCE_FACT_FIELDS:
+        add(f"unknown field {entry.get('field')!r}; accepted: {', '.join(SOURCE_FACT_FIELDS)}", "field")
+    statements = entry.get("statements")
+    if not isinstance(statements, list) or len(statements) < 2:
+        add("'statements' must list at least two {doc, value, quote}", "statements")
+        statements = []
+    for j, s in enumerate(statements, start=1):
+        if not isinstance(s, dict) or s.get("doc") not in reg.documents or not str(s.get("quote") or "").strip() \
+                or s.get("value") is None:
+            found = s.get("doc") if isinstance(s, dict) else s
+            add(f"statement #{j} needs doc (a key of documents.yaml), value and quote (verbatim in doc); "
+                f"found doc {found!r}", "statements")
+    docs = [s.get("doc") for s in statements if isinstance(s, dict)]
+    if stands is not None and stands not in docs:
+        add(f"stands {stands!r} is not the doc of one of its statements; accepted: null or one of {docs}",
+            "stands")
+
+
+def _check_statement_pair(entry: dict, obs: dict[str, dict], add) -> None:
+    """A declaration about statements: two or more known obs_ids that differ, a stands among them."""
+    stands = entry.get("stands")
+    kind = entry.get("kind")
+    ids = entry.get("obs_ids")
+    if not isinstance(ids, list) or len(ids) < 2:
+        add("'obs_ids' must list at least two statements (obs_id of observations/*.csv)", "obs_ids")
+        ids = []
+    for oid in ids:
+        if oid not in obs:
+            add(f"unknown obs_id {oid!r}{suggest(oid, obs)}; accepted: an obs_id of observations/*.csv",
+                "obs_ids")
+    known = [obs[o] for o in ids if o in obs]
+    # statements agree only as statements of one figure: the same number stated as a change and as a
+    # level, or under two measures, differs in what it says and may be declared
+    if len(known) == len(ids) >= 2 and len({tuple(r[k] for k in FIGURE_KEY[1:]) + (
+            r["value"], r["value_low"], r["value_high"], r["qualifier"]) for r in known}) == 1:
+        add(f"its statements agree ({', '.join(map(str, ids))} all say {known[0]['value']:g}, "
+            f"{known[0]['qualifier']}); accepted: statements that differ in value or wording "
+            "(remove the declaration if a correction made them agree)", "obs_ids")
+    if kind == "same_number_other_measure" and len(known) == len(ids) >= 2:
+        _check_same_number(known, add)
+    if stands is not None and stands not in ids:
+        add(f"stands {stands!r} is not among its obs_ids; accepted: null (both stand) or one of "
+            f"{', '.join(map(str, ids))}", "stands")
+
+
+def _check_same_number(known: list[dict], add) -> None:
+    """A same_number_other_measure declaration: one number, stated for different figures."""
+    if len({(r["value"], r["value_low"], r["value_high"]) for r in known}) > 1:
+        add(f"its statements state different numbers ({_where(known)}); accepted: one number under "
+            "different measures or periods (use another kind for statements that differ in value)",
+            "obs_ids")
+    same = [(a["obs_id"], b["obs_id"]) for a, b in itertools.combinations(known, 2)
+            if all(a[k] == b[k] for k in FIGURE_KEY)]
+    if same:
+        add(f"{same[0][0]} and {same[0][1]} are statements of one figure; accepted: statements of "
+            "different figures (metric, period ...); two statements of one figure are a relay or a "
+            "restatement, not another measure", "obs_ids")
 
 
 # --------------------------------------------------------------------------- statements

@@ -204,6 +204,67 @@ def _document_file_matches(fname: str, did: str) -> bool:
     return Path(parts[-1]).stem == did and Path(parts[-1]).suffix in (".txt", ".md")
 
 
+def _document(did: str, d: Any, sources: dict[str, dict], add) -> dict | None:
+    """One entry of ``documents.yaml``, validated: ``None`` when it is not a mapping."""
+    if not isinstance(d, dict):
+        add("needs file, sha256, kind, language, title, publisher, url, published, reports")
+        return None
+    fname = str(d.get("file") or "")
+    if not fname:
+        add("'file' is required: the file name in the document store", "file")
+    elif not _document_file_matches(fname, did):
+        add(f"file {fname!r} does not match the id; accepted: '{did}.txt' or '{did}.md', or in one folder of "
+            f"the store, like '2026/{did}.md' (the id is the file name without extension)", "file")
+    if not _SHA256.match(str(d.get("sha256") or "")):
+        add(f"sha256 {d.get('sha256')!r} is not a SHA-256; accepted: 64 lowercase hex digits "
+            "(sha256sum of the file)", "sha256")
+    if d.get("kind") not in DOCUMENT_KINDS:
+        add(f"unknown kind {d.get('kind')!r}; accepted: {', '.join(DOCUMENT_KINDS)}", "kind")
+    if d.get("language") not in DOCUMENT_LANGUAGES:
+        add(f"unknown language {d.get('language')!r}; accepted: {', '.join(DOCUMENT_LANGUAGES)}", "language")
+    for col in ("title", "publisher"):
+        if not str(d.get(col) or "").strip():
+            add(f"'{col}' is required", col)
+    for col in ("url", "published", "note"):
+        if col not in d:
+            add(f"'{col}' is required (null when the document does not state it)", col)
+    published = d.get("published")
+    if published is not None:
+        try:
+            parse_period(str(published))
+        except ValueError:
+            add(f"published {published!r} does not parse; accepted: YYYY, YYYY-MM or YYYY-MM-DD, or null",
+                "published")
+        forms = [k for k in ("published_quote", "published_inferred") if str(d.get(k) or "").strip()]
+        if len(forms) != 1:
+            add(("published needs exactly one of published_quote (verbatim text of this document stating the "
+                 "date) or published_inferred (why, from what)") + ("; found both" if forms else "; found neither"),
+                "published")
+    reports = d.get("reports")
+    if not isinstance(reports, list) or not reports:
+        add("'reports' must list the source(s) whose figures this document states", "reports")
+        reports = []
+    for sid in reports:
+        if sources and sid not in sources:  # sources.yaml broken: reported alone
+            add(f"unknown source {sid!r}{suggest(sid, sources)}; accepted: a key of sources.yaml "
+                f"({accepted_list(sources)})", "reports")
+    primary_of = d.get("primary_of")
+    if d.get("kind") == "primary":
+        if not primary_of:
+            add("a primary document needs 'primary_of': the source it is", "primary_of")
+        elif primary_of not in reports:
+            add(f"primary_of {primary_of!r} is not among its reports; accepted: one of {reports}", "primary_of")
+    elif primary_of:
+        add(f"primary_of is for kind 'primary' only; this document is a {d.get('kind')}", "primary_of")
+    for j, item in enumerate(d.get("not_rows") or [], start=1):
+        if not str(item.get("text") or "").strip() or not str(item.get("reason") or "").strip():
+            add(f"not_rows #{j} needs a non-empty text (the number as written, verbatim) and reason", "not_rows")
+    entry = dict(d, document=did, reports=[str(s) for s in reports])
+    if entry.get("published") is not None:
+        entry["published"] = str(entry["published"])
+    return entry
+
+
 def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem]) -> dict[str, dict]:
     """``data/documents.yaml``: one entry per file of the document store.
 
@@ -221,68 +282,19 @@ def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem
     documents: dict[str, dict] = {}
     for did, d in doc.items():
         did = str(did)
-        record = f"document '{did}'"
 
-        def add(message: str, column: str | None = None, _record=record):
+        def add(message: str, column: str | None = None, _record=f"document '{did}'"):
             problems.append(Problem(name, message, record=_record, column=column))
 
-        if not isinstance(d, dict):
-            add("needs file, sha256, kind, language, title, publisher, url, published, reports")
-            continue
-        fname = str(d.get("file") or "")
-        if not fname:
-            add("'file' is required: the file name in the document store", "file")
-        elif not _document_file_matches(fname, did):
-            add(f"file {fname!r} does not match the id; accepted: '{did}.txt' or '{did}.md', or in one folder of "
-                f"the store, like '2026/{did}.md' (the id is the file name without extension)", "file")
-        if not _SHA256.match(str(d.get("sha256") or "")):
-            add(f"sha256 {d.get('sha256')!r} is not a SHA-256; accepted: 64 lowercase hex digits "
-                "(sha256sum of the file)", "sha256")
-        if d.get("kind") not in DOCUMENT_KINDS:
-            add(f"unknown kind {d.get('kind')!r}; accepted: {', '.join(DOCUMENT_KINDS)}", "kind")
-        if d.get("language") not in DOCUMENT_LANGUAGES:
-            add(f"unknown language {d.get('language')!r}; accepted: {', '.join(DOCUMENT_LANGUAGES)}", "language")
-        for col in ("title", "publisher"):
-            if not str(d.get(col) or "").strip():
-                add(f"'{col}' is required", col)
-        for col in ("url", "published", "note"):
-            if col not in d:
-                add(f"'{col}' is required (null when the document does not state it)", col)
-        published = d.get("published")
-        if published is not None:
-            try:
-                parse_period(str(published))
-            except ValueError:
-                add(f"published {published!r} does not parse; accepted: YYYY, YYYY-MM or YYYY-MM-DD, or null",
-                    "published")
-            forms = [k for k in ("published_quote", "published_inferred") if str(d.get(k) or "").strip()]
-            if len(forms) != 1:
-                add(("published needs exactly one of published_quote (verbatim text of this document stating the "
-                     "date) or published_inferred (why, from what)") + ("; found both" if forms else "; found neither"),
-                    "published")
-        reports = d.get("reports")
-        if not isinstance(reports, list) or not reports:
-            add("'reports' must list the source(s) whose figures this document states", "reports")
-            reports = []
-        for sid in reports:
-            if sources and sid not in sources:  # sources.yaml broken: reported alone
-                add(f"unknown source {sid!r}{suggest(sid, sources)}; accepted: a key of sources.yaml "
-                    f"({accepted_list(sources)})", "reports")
-        primary_of = d.get("primary_of")
-        if d.get("kind") == "primary":
-            if not primary_of:
-                add("a primary document needs 'primary_of': the source it is", "primary_of")
-            elif primary_of not in reports:
-                add(f"primary_of {primary_of!r} is not among its reports; accepted: one of {reports}", "primary_of")
-        elif primary_of:
-            add(f"primary_of is for kind 'primary' only; this document is a {d.get('kind')}", "primary_of")
-        for j, item in enumerate(d.get("not_rows") or [], start=1):
-            if not str(item.get("text") or "").strip() or not str(item.get("reason") or "").strip():
-                add(f"not_rows #{j} needs a non-empty text (the number as written, verbatim) and reason", "not_rows")
-        entry = dict(d, document=did, reports=[str(s) for s in reports])
-        if entry.get("published") is not None:
-            entry["published"] = str(entry["published"])
-        documents[did] = entry
+        entry = _document(did, d, sources, add)
+        if entry is not None:
+            documents[did] = entry
+    _link_sources(sources, documents, problems)
+    return documents
+
+
+def _link_sources(sources: dict[str, dict], documents: dict[str, dict], problems: list[Problem]) -> None:
+    """Each source's ``documents`` and ``relayed_by``, derived from the documents' ``reports``."""
     for sid, src in sources.items():
         for key, value in src.items():
             if key.endswith("_doc") and value is not None and documents and value not in documents:
@@ -296,6 +308,5 @@ def _load_documents(root: Path, sources: dict[str, dict], problems: list[Problem
         if not docs:
             problems.append(Problem("data/sources.yaml", "no document reports this source; accepted: its id in "
                                     "'reports:' of a document in data/documents.yaml", record=f"source '{sid}'"))
-    return documents
 
 

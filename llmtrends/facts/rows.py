@@ -37,6 +37,7 @@ def _check_name(value: str, accepted: dict, what: str, add) -> bool:
 
 
 def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
+    """Every row of ``data/observations/*.csv``, validated; a broken row is a problem, never a row."""
     folder = reg.root / "observations"
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     if not files:
@@ -49,114 +50,146 @@ def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
         if doc not in reg.documents:
             problems.append(Problem(fname, f"file name must be a document id of documents.yaml; "
                                            f"'{doc}' is not{suggest(doc, reg.documents)}"))
-        rows = read_csv_rows(path, reg.root, OBSERVATION_COLUMNS, problems, exact=True)
-        for line, row in rows or []:
-            rec = {k: v.strip() if k not in ("quote", "note", "period_quote", "period_inferred", "value_derived") else v
-                   for k, v in row.items()}
-            oid = rec["obs_id"]
-            record = f"obs_id {oid}" if oid else None
+        for line, row in read_csv_rows(path, reg.root, OBSERVATION_COLUMNS, problems, exact=True) or []:
+            rec = {k: v if k in _FREE_TEXT else v.strip() for k, v in row.items()}
+            record = f"obs_id {rec['obs_id']}" if rec["obs_id"] else None
 
             def add(message: str, column: str | None = None, _line=line, _record=record):
                 problems.append(Problem(fname, message, line=_line, record=_record, column=column))
 
-            if not _OBS_ID.match(oid):
-                add(f"obs_id {oid!r} is not a slug; accepted: lowercase letters, digits, '_', '.', '-'", "obs_id")
-            elif oid in first_seen:
-                add(f"duplicate obs_id; first used in {first_seen[oid]}; accepted: an obs_id used nowhere else", "obs_id")
-            else:
-                first_seen[oid] = f"{fname}, line {line}"
-            ok = True
-            if rec["source_id"] not in reg.sources:
-                _check_name(rec["source_id"], reg.sources, "source_id", lambda m: add(m, "source_id"))
-                ok = False
-            elif doc in reg.documents and rec["source_id"] not in reg.documents[doc]["reports"]:
-                add(f"source '{rec['source_id']}' is not among the sources document '{doc}' reports; accepted: "
-                    f"{', '.join(reg.documents[doc]['reports'])} (or add it to 'reports:' of '{doc}' in "
-                    "documents.yaml)", "source_id")
-            ok &= _check_name(rec["theme"], reg.themes, "theme", lambda m: add(m, "theme"))
-            ok &= _check_name(rec["segment"], reg.segments, "segment", lambda m: add(m, "segment"))
-            ok &= _check_name(rec["qualifier"], reg.qualifiers, "qualifier", lambda m: add(m, "qualifier"))
-            ok &= _check_name(rec["unit"], reg.units, "unit", lambda m: add(m, "unit"))
-            metric = reg.metrics.get(rec["metric"])
-            if metric is None:
-                _check_name(rec["metric"], reg.metrics, "metric", lambda m: add(m, "metric"))
-                ok = False
-            elif rec["unit"] in reg.units and metric["unit"] != rec["unit"]:
-                add(f"unit '{rec['unit']}' does not match metric '{rec['metric']}', whose unit is '{metric['unit']}'",
-                    "unit")
-                ok = False
-            entity = reg.entity_id(rec["entity"])
-            if entity is None:
-                spellings = [a for a in reg.aliases]
-                found = repr(rec["entity"]) if rec["entity"] else "nothing"
-                add(f"unknown entity spelling {found}{suggest(rec['entity'].casefold(), spellings)}; "
-                    "accepted: a spelling listed in vocabulary.yaml entities (add it as an alias)", "entity")
-                ok = False
-            try:
-                start, end = parse_period(rec["period"])
-            except ValueError:
-                add(f"period {rec['period']!r} does not parse; accepted: {PERIOD_FORMS}", "period")
-                start = end = None
-                ok = False
-            nums: dict[str, float | None] = {}
-            for col in ("value", "value_low", "value_high"):
-                try:
-                    nums[col] = _number(rec[col])
-                except ValueError:
-                    add(f"{rec[col]!r} is not a number; accepted: a plain decimal like 42 or 19.99 "
-                        "(no units, %, or thousands separators)", col)
-                    ok = False
-                    nums[col] = None
-            low, high, value = nums["value_low"], nums["value_high"], nums["value"]
-            derived = ""
-            if (low is None) != (high is None) and rec["value_low"].strip() + rec["value_high"].strip():
-                if not (rec["value_low"].strip() and rec["value_high"].strip()):
-                    add("a range needs both value_low and value_high", "value_low" if low is None else "value_high")
-                    ok = False
-            if value is None and low is not None and high is not None:
-                value = (low + high) / 2
-                derived = "midpoint of the published range"
-            written = rec["value_derived"].strip()
-            if written:
-                derived = f"{derived}; {written}" if derived else written
-            if value is None and ok and not (rec["value"].strip()):
-                add("no value; accepted: a number in 'value', or both ends of a range in value_low/value_high", "value")
-                ok = False
-            if low is not None and high is not None and value is not None and not (low <= value <= high):
-                col = "value_low" if value < low else "value_high"
-                add(f"value_low <= value <= value_high fails: {low:g} <= {value:g} <= {high:g}; "
-                    "accepted: a value inside its published range", col)
-                ok = False
-            if rec["unit"] == "percent":
-                for col, num in (("value", value), ("value_low", low), ("value_high", high)):
-                    if num is not None and not 0 <= num <= 100:
-                        add(f"percentage {num:g} is outside 0-100; accepted: 0 to 100 for unit 'percent'", col)
-                        ok = False
-            if not rec["quote"].strip():
-                add("quote is empty; accepted: the sentence the figure came from, verbatim", "quote")
-                ok = False
-            period_forms = [c for c in ("period_quote", "period_inferred") if rec[c].strip()]
-            if len(period_forms) != 1:
-                add(f"period {rec['period']!r} has {'both' if period_forms else 'neither'} of period_quote and "
-                    "period_inferred; accepted: exactly one: period_quote (verbatim text of this document stating "
-                    "the period) or period_inferred (why the period is what it is, from what)",
-                    "period_inferred" if period_forms else "period_quote")
-                ok = False
-            if not ok:
-                continue
-            out.append({
-                "obs_id": oid, "source_id": rec["source_id"], "theme": rec["theme"],
-                "metric": rec["metric"], "segment": rec["segment"], "entity": entity,
-                "entity_as_written": rec["entity"], "period": rec["period"],
-                "period_start": start, "period_end": end,
-                "value": value, "value_low": low, "value_high": high,
-                "value_derived": derived, "qualifier": rec["qualifier"], "unit": rec["unit"],
-                "doc": doc, "quote": rec["quote"].strip(), "note": rec["note"].strip(),
-                "period_quote": rec["period_quote"].strip(), "period_inferred": rec["period_inferred"].strip(),
-                "_file": fname, "_line": line,
-            })
+            _check_obs_id(rec["obs_id"], first_seen, f"{fname}, line {line}", add)
+            row_out = _observation(rec, reg, doc, add)
+            if row_out is not None:
+                out.append(dict(row_out, _file=fname, _line=line))
     return out
 
+
+#: columns whose text is kept as written (the others are stripped)
+_FREE_TEXT = ("quote", "note", "period_quote", "period_inferred", "value_derived")
+
+
+def _check_obs_id(oid: str, first_seen: dict[str, str], where: str, add) -> None:
+    if not _OBS_ID.match(oid):
+        add(f"obs_id {oid!r} is not a slug; accepted: lowercase letters, digits, '_', '.', '-'", "obs_id")
+    elif oid in first_seen:
+        add(f"duplicate obs_id; first used in {first_seen[oid]}; accepted: an obs_id used nowhere else", "obs_id")
+    else:
+        first_seen[oid] = where
+
+
+def _observation(rec: dict, reg: Registry, doc: str, add) -> dict | None:
+    """One validated row (without its place), or ``None`` when ``add`` was told what is wrong."""
+    ok = _names_ok(rec, reg, doc, add)
+    entity = reg.entity_id(rec["entity"])
+    if entity is None:
+        found = repr(rec["entity"]) if rec["entity"] else "nothing"
+        add(f"unknown entity spelling {found}{suggest(rec['entity'].casefold(), list(reg.aliases))}; "
+            "accepted: a spelling listed in vocabulary.yaml entities (add it as an alias)", "entity")
+        ok = False
+    try:
+        start, end = parse_period(rec["period"])
+    except ValueError:
+        add(f"period {rec['period']!r} does not parse; accepted: {PERIOD_FORMS}", "period")
+        start = end = None
+        ok = False
+    metric = reg.metrics.get(rec["metric"])
+    values = _values(rec, add, change=metric is not None and metric.get("kind") == "change")
+    ok &= values is not None
+    if not rec["quote"].strip():
+        add("quote is empty; accepted: the sentence the figure came from, verbatim", "quote")
+        ok = False
+    period_forms = [c for c in ("period_quote", "period_inferred") if rec[c].strip()]
+    if len(period_forms) != 1:
+        add(f"period {rec['period']!r} has {'both' if period_forms else 'neither'} of period_quote and "
+            "period_inferred; accepted: exactly one: period_quote (verbatim text of this document stating "
+            "the period) or period_inferred (why the period is what it is, from what)",
+            "period_inferred" if period_forms else "period_quote")
+        ok = False
+    if not ok:
+        return None
+    return {
+        "obs_id": rec["obs_id"], "source_id": rec["source_id"], "theme": rec["theme"],
+        "metric": rec["metric"], "segment": rec["segment"], "entity": entity,
+        "entity_as_written": rec["entity"], "period": rec["period"],
+        "period_start": start, "period_end": end, **values,
+        "qualifier": rec["qualifier"], "unit": rec["unit"],
+        "doc": doc, "quote": rec["quote"].strip(), "note": rec["note"].strip(),
+        "period_quote": rec["period_quote"].strip(), "period_inferred": rec["period_inferred"].strip(),
+    }
+
+
+def _names_ok(rec: dict, reg: Registry, doc: str, add) -> bool:
+    """Source, theme, segment, qualifier, unit and metric are known, and agree with each other."""
+    ok = True
+    if rec["source_id"] not in reg.sources:
+        _check_name(rec["source_id"], reg.sources, "source_id", lambda m: add(m, "source_id"))
+        ok = False
+    elif doc in reg.documents and rec["source_id"] not in reg.documents[doc]["reports"]:
+        add(f"source '{rec['source_id']}' is not among the sources document '{doc}' reports; accepted: "
+            f"{', '.join(reg.documents[doc]['reports'])} (or add it to 'reports:' of '{doc}' in "
+            "documents.yaml)", "source_id")
+    for column, accepted in (("theme", reg.themes), ("segment", reg.segments), ("qualifier", reg.qualifiers),
+                             ("unit", reg.units)):
+        ok &= _check_name(rec[column], accepted, column, lambda m, c=column: add(m, c))
+    metric = reg.metrics.get(rec["metric"])
+    if metric is None:
+        _check_name(rec["metric"], reg.metrics, "metric", lambda m: add(m, "metric"))
+        ok = False
+    elif rec["unit"] in reg.units and metric["unit"] != rec["unit"]:
+        add(f"unit '{rec['unit']}' does not match metric '{rec['metric']}', whose unit is '{metric['unit']}'", "unit")
+        ok = False
+    return ok
+
+
+def _values(rec: dict, add, change: bool = False) -> dict | None:
+    """``value`` (a range's midpoint when only its ends are given), ``value_low``, ``value_high``, ``value_derived``."""
+    ok = True
+    nums: dict[str, float | None] = {}
+    for col in ("value", "value_low", "value_high"):
+        try:
+            nums[col] = _number(rec[col])
+        except ValueError:
+            add(f"{rec[col]!r} is not a number; accepted: a plain decimal like 42 or 19.99 "
+                "(no units, %, or thousands separators)", col)
+            ok = False
+            nums[col] = None
+    low, high, value = nums["value_low"], nums["value_high"], nums["value"]
+    derived = ""
+    if (low is None) != (high is None) and rec["value_low"].strip() + rec["value_high"].strip():
+        if not (rec["value_low"].strip() and rec["value_high"].strip()):
+            add("a range needs both value_low and value_high", "value_low" if low is None else "value_high")
+            ok = False
+    if value is None and low is not None and high is not None:
+        value = (low + high) / 2
+        derived = "midpoint of the published range"
+    written = rec["value_derived"].strip()
+    if written:
+        derived = f"{derived}; {written}" if derived else written
+    if value is None and ok and not (rec["value"].strip()):
+        add("no value; accepted: a number in 'value', or both ends of a range in value_low/value_high", "value")
+        ok = False
+    if low is not None and high is not None and value is not None and not (low <= value <= high):
+        col = "value_low" if value < low else "value_high"
+        add(f"value_low <= value <= value_high fails: {low:g} <= {value:g} <= {high:g}; "
+            "accepted: a value inside its published range", col)
+        ok = False
+    if rec["unit"] == "percent":
+        # A share or rate lies in 0-100; a change in percent ("up 452%", "fell 1.5%") may pass 100
+        # or be negative, but nothing falls by more than all of itself.
+        for col, num in (("value", value), ("value_low", low), ("value_high", high)):
+            if num is None:
+                continue
+            if change and num < -100:
+                add(f"change of {num:g} percent is below -100; accepted: -100 or more for a change "
+                    f"metric in unit 'percent' (a fall of 100% leaves nothing)", col)
+                ok = False
+            elif not change and not 0 <= num <= 100:
+                add(f"percentage {num:g} is outside 0-100; accepted: 0 to 100 for unit 'percent' "
+                    "(a change metric, kind 'change', may be negative or above 100)", col)
+                ok = False
+    if not ok:
+        return None
+    return {"value": value, "value_low": low, "value_high": high, "value_derived": derived}
 
 
 def _load_tables(reg: Registry, problems: list[Problem]) -> tuple[dict, dict]:

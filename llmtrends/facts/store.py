@@ -109,11 +109,30 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
         reg = loading.registry()
     folder = Path(store) if store is not None else store_dir()
     report = Report(folder, registered=len(reg.documents))
-    problems = report.problems
     if not folder.is_dir():
-        problems.append(Problem(str(folder), absent_message(folder)))
+        report.problems.append(Problem(str(folder), absent_message(folder)))
         return report
+    texts = _read_texts(folder, reg, report)
+    _check_registration(folder, reg, report)
 
+    def stands(quote: str, docs) -> bool | None:
+        """True/False when at least one document text was available, else None."""
+        available = [texts[d] for d in docs if texts.get(d) is not None]
+        if not available:
+            return None
+        report.quotes += 1
+        needle = _collapse(str(quote))
+        return any(needle in t for t in available)
+
+    _check_row_quotes(reg, stands, report.problems)
+    _check_registry_quotes(reg, stands, report.problems)
+    return report
+
+
+def _read_texts(folder: Path, reg: Registry, report: Report) -> dict[str, str | None]:
+    """Each registered document's text (whitespace runs collapsed), ``None`` when absent or not UTF-8;
+    counts the present ones and those whose checksum matches."""
+    problems = report.problems
     texts: dict[str, str | None] = {}
     for did, d in reg.documents.items():
         path = folder / str(d.get("file") or "")
@@ -138,22 +157,21 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
         except UnicodeDecodeError:
             problems.append(Problem(str(path), "document is not UTF-8 text; the quote checks need UTF-8"))
             texts[did] = None
+    return texts
+
+
+def _check_registration(folder: Path, reg: Registry, report: Report) -> None:
+    """Every file of the store is registered."""
     registered_files = {str(d.get("file")) for d in reg.documents.values()}
     for path in store_files(folder):
         rel = path.relative_to(folder).as_posix()
         if rel not in registered_files:
-            problems.append(Problem(str(path), "file of the document store is not registered; accepted: an entry "
-                                    f"'{path.stem}' in data/documents.yaml with file: {rel} (sha256, kind, ...)"))
+            report.problems.append(Problem(str(path), "file of the document store is not registered; accepted: an "
+                                           f"entry '{path.stem}' in data/documents.yaml with file: {rel} (sha256, kind, ...)"))
 
-    def stands(quote: str, docs) -> bool | None:
-        """True/False when at least one document text was available, else None."""
-        available = [texts[d] for d in docs if texts.get(d) is not None]
-        if not available:
-            return None
-        report.quotes += 1
-        needle = _collapse(str(quote))
-        return any(needle in t for t in available)
 
+def _check_row_quotes(reg: Registry, stands, problems: list[Problem]) -> None:
+    """Observation quotes and period quotes in their own document; table quotes in a document of their source."""
     for r in reg.observations:
         for column in ("quote", "period_quote"):
             quote = r.get(column)
@@ -166,6 +184,10 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
             if stands(r["quote"], docs) is False:
                 problems.append(Problem(r["_file"], f"quote not found verbatim in {', '.join(docs)}: "
                                                     f"{r['quote'][:60]!r}", line=r["_line"], column="quote"))
+
+
+def _check_registry_quotes(reg: Registry, stands, problems: list[Problem]) -> None:
+    """Quotes of sources.yaml, documents.yaml (published, not_rows) and disagreements.yaml."""
     for sid, src in reg.sources.items():
         for key, quote in src.items():
             if not key.endswith("_quote") or not quote:
@@ -185,7 +207,6 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
         if quote and stands(quote, [did]) is False:
             problems.append(Problem("data/documents.yaml", f"published_quote not found verbatim in {did}: "
                                     f"{str(quote)[:60]!r}", record=f"document '{did}'", column="published_quote"))
-    for did, d in reg.documents.items():
         for j, item in enumerate(d.get("not_rows") or [], start=1):
             if stands(item["text"], [did]) is False:
                 problems.append(Problem("data/documents.yaml", f"not_rows #{j}: text not found verbatim in {did}: "
@@ -199,4 +220,3 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
             if stands(s["quote"], [s["doc"]]) is False:
                 problems.append(Problem("data/disagreements.yaml", f"statement #{j}: quote not found verbatim in "
                                         f"{s['doc']}: {str(s['quote'])[:60]!r}", record=record, column="statements"))
-    return report
