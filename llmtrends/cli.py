@@ -44,7 +44,7 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser of ``llmtrends``.
+    """The command-line parser of ``llmtrends``: one sub-command per job (list, run, check, export).
 
     Returns
     -------
@@ -55,19 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the parameterized report notebooks and export them to HTML.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_plan_option(commands.add_parser("list", help="show the runs of the batch plan"))
+    _add_run(commands)
+    _add_check(commands)
+    _add_export(commands)
+    return parser
 
-    def add_plan_option(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "--plan",
-            type=Path,
-            default=None,
-            metavar="PATH",
-            help="batch plan (default: notebooks/reports.yaml of the project)",
-        )
 
-    listing = commands.add_parser("list", help="show the runs of the batch plan")
-    add_plan_option(listing)
+def _add_plan_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="batch plan (default: notebooks/reports.yaml of the project)",
+    )
 
+
+def _add_run(commands) -> None:
     run = commands.add_parser(
         "run",
         help="execute the batch plan and export HTML",
@@ -77,29 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit status: 0 all ok, 1 a run failed, 2 invalid plan, parameters, data or exports folder."
         ),
     )
-    add_plan_option(run)
-    check = commands.add_parser(
-        "check",
-        help="validate data/ and the document store; print rows, figures, documents, problems",
-        description=(
-            "Load and validate every file of data/ (the same checks as every load), build the figures, "
-            "and run the document checks: every registered document present in the store with its "
-            "registered SHA-256, every file of the store registered (README.md aside), every quote "
-            "verbatim in its document. Prints a summary (rows, figures, documents registered/present/"
-            "checked) and each problem on its own line. The store is $LLMTRENDS_DOCUMENTS, else "
-            "../shared/documents beside the checkout. When the store is absent the document checks are "
-            "skipped with one line saying so and the exit status is 0 -- unless the environment "
-            "variable CI is set, where an absent store is a problem (exit 1). "
-            "Exit status: 0 no problem, 1 problems found."
-        ),
-    )
-    check.add_argument(
-        "--documents",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="the document store (default: $LLMTRENDS_DOCUMENTS, else ../shared/documents)",
-    )
+    _add_plan_option(run)
     run.add_argument(
         "--only",
         nargs="+",
@@ -141,6 +124,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="build the valid runs when some runs of the plan are invalid (bad entry or parameters); "
         "the invalid ones are reported and the exit status is 2",
     )
+
+
+def _add_check(commands) -> None:
+    check = commands.add_parser(
+        "check",
+        help="validate data/ and the document store; print rows, figures, documents, problems",
+        description=(
+            "Load and validate every file of data/ (the same checks as every load), build the figures, "
+            "and run the document checks: every registered document present in the store with its "
+            "registered SHA-256, every file of the store registered (README.md aside), every quote "
+            "verbatim in its document. Prints a summary (rows, figures, documents registered/present/"
+            "checked) and each problem on its own line. The store is $LLMTRENDS_DOCUMENTS, else "
+            "../shared/documents beside the checkout. When the store is absent the document checks are "
+            "skipped with one line saying so and the exit status is 0 -- unless the environment "
+            "variable CI is set, where an absent store is a problem (exit 1). "
+            "Exit status: 0 no problem, 1 problems found."
+        ),
+    )
+    check.add_argument(
+        "--documents",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the document store (default: $LLMTRENDS_DOCUMENTS, else ../shared/documents)",
+    )
+
+
+def _add_export(commands) -> None:
     data_export = commands.add_parser(
         "export",
         help="write the whole fact base (figures, observations, sources, documents, entities, metrics, "
@@ -151,7 +162,6 @@ def build_parser() -> argparse.ArgumentParser:
     data_export.add_argument("dir", type=Path, metavar="DIR", help="folder to write (created when missing)")
     data_export.add_argument("--format", choices=["csv", "parquet"], default="csv",
                              help="file format of the resources (default: csv)")
-    return parser
 
 
 def command_export(folder: Path, format: str) -> int:

@@ -255,7 +255,6 @@ def share_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | 
     -------
     matplotlib.axes.Axes
     """
-    from llmtrends.stories import words
     from llmtrends.stories.analysis import snapshots
     periods = snapshots(data) if hasattr(data["snapshot"], "cat") else list(dict.fromkeys(data["snapshot"]))
     line = 0.45  # one line of text, in y units (0.4 inch each)
@@ -274,42 +273,14 @@ def share_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | 
             cursor += 0.12
         previous_metric = metric
         y = cursor + line + 0.58
-        left = 0.0
-        small = []
         order = [e for e in named if e in p.index] + ([REMAINDER] if REMAINDER in p.index else [])
-        for e in order:
-            v = float(p.loc[e, "value"])
-            is_rem = e == REMAINDER
-            base = colours[e]
-            face = base if (highlight is None or e == highlight or is_rem) else _muted(base)
-            ax.barh(y, v, left=left, height=0.98, color=face, edgecolor="white", linewidth=1.0,
-                    hatch="///" if is_rem else None)
-            name = "not named" if is_rem else names.get(e, e)
-            weight = "bold" if e == highlight else "normal"
-            inside_name = v >= 6 + 3.2 * len(name)  # the name fits in the segment
-            if v >= 11:
-                ax.text(left + v / 2, y, f"{name}\n{_pct(v)}" if inside_name else _pct(v), ha="center",
-                        va="center", fontsize=MIN_FONT, color="#333333" if is_rem else _text_colour(face),
-                        fontweight=weight, linespacing=1.0)
-                if not inside_name:
-                    small.append((f"{name} {_pct(v)}", weight))
-            elif v > 0:
-                small.append((f"{name} {_pct(v)}", weight))
-            left += v
+        small = _draw_share_bar(ax, p, order, y, colours, names, highlight)
         bottom = y + 0.49
         if small:
-            text = _wrap(" · ".join(t for t, _ in small), 46)
+            text = _wrap(" · ".join(small), 46)
             ax.text(0, bottom + 0.05, text, ha="left", va="top", linespacing=1.15, fontsize=MIN_FONT, color="#333333")
             bottom += 0.08 + line * (text.count("\n") + 1)
-        if row_label and row_label in p:
-            label = str(p[row_label].iloc[0])
-        else:
-            source = p["source_id"].iloc[0]
-            published = words.month(datasets.registry().sources.get(source, {}).get("published"))
-            label = words.period(p["period"].iloc[0])
-            if mixed:
-                label += f", {_measure(metric)}"
-            label += f" · {published} report" if published else ""
+        label = _share_row_label(p, row_label, mixed, metric)
         ax.text(0, y - 0.56, label, ha="left", va="bottom", fontsize=MIN_FONT, fontweight="bold", color="#1f2328")
         cursor = bottom + 0.35
     ax.set_yticks([])
@@ -323,6 +294,46 @@ def share_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | 
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     return _finish(ax, data, title, None)
+
+
+def _draw_share_bar(ax: plt.Axes, p: pd.DataFrame, order: list[str], y: float, colours: dict, names: dict,
+                    highlight: str | None) -> list[str]:
+    """One snapshot's 100% bar at ``y``; returns the labels too small to sit inside their segment."""
+    left = 0.0
+    small = []
+    for e in order:
+        v = float(p.loc[e, "value"])
+        is_rem = e == REMAINDER
+        base = colours[e]
+        face = base if (highlight is None or e == highlight or is_rem) else _muted(base)
+        ax.barh(y, v, left=left, height=0.98, color=face, edgecolor="white", linewidth=1.0,
+                hatch="///" if is_rem else None)
+        name = "not named" if is_rem else names.get(e, e)
+        weight = "bold" if e == highlight else "normal"
+        inside_name = v >= 6 + 3.2 * len(name)  # the name fits in the segment
+        if v >= 11:
+            ax.text(left + v / 2, y, f"{name}\n{_pct(v)}" if inside_name else _pct(v), ha="center",
+                    va="center", fontsize=MIN_FONT, color="#333333" if is_rem else _text_colour(face),
+                    fontweight=weight, linespacing=1.0)
+            if not inside_name:
+                small.append(f"{name} {_pct(v)}")
+        elif v > 0:
+            small.append(f"{name} {_pct(v)}")
+        left += v
+    return small
+
+
+def _share_row_label(p: pd.DataFrame, row_label: str | None, mixed: bool, metric: str | None) -> str:
+    """A bar's label: the ``row_label`` column, else its period (and measure, when editions changed it) and report month."""
+    from llmtrends.stories import words
+    if row_label and row_label in p:
+        return str(p[row_label].iloc[0])
+    source = p["source_id"].iloc[0]
+    published = words.month(datasets.registry().sources.get(source, {}).get("published"))
+    label = words.period(p["period"].iloc[0])
+    if mixed:
+        label += f", {_measure(metric)}"
+    return label + (f" · {published} report" if published else "")
 
 
 def value_bars(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "entity_name",
