@@ -24,7 +24,8 @@ from llmtrends.errors import PlanError
 from llmtrends.batch import render as export_module
 from llmtrends.batch import index as index_module
 from llmtrends.batch import manifest as manifest_module
-from llmtrends.batch.runner import _Printer, run_batch
+from llmtrends.batch.console import _Printer
+from llmtrends.batch.runner import run_batch
 from llmtrends.batch.render import ExportFiles
 from llmtrends.batch.manifest import load_manifest
 from llmtrends.batch.plan import RESERVED_NAMES, load_plan
@@ -142,7 +143,7 @@ def test_unusable_exports_says_why_before_any_kernel_starts(tmp_path, capsys, mo
             raise PermissionError(errno.EACCES, "Permission denied")
         monkeypatch.setattr("llmtrends.batch.lock.tempfile.mkstemp", refuse)
         expected = "Permission denied"
-    monkeypatch.setattr("llmtrends.batch.runner.execute_run",
+    monkeypatch.setattr("llmtrends.batch.pipeline.execute_run",
                         lambda *a, **k: pytest.fail("a kernel was started"))
     status = main(["run", "--plan", str(plan), "--exports", str(target)])
     captured = capsys.readouterr()
@@ -427,7 +428,7 @@ def test_raw_papermill_with_a_typo_in_a_parameter_name_fails(tmp_path):
 
 def test_a_catalog_that_fails_half_written_leaves_no_temp_file(tmp_path, monkeypatch):
     """Seen on a real full disk: the catalog writer's own temp file stayed behind."""
-    from llmtrends.batch.runner import write_catalog_page
+    from llmtrends.batch.pipeline import write_catalog_page
 
     def half_written(path):
         path = Path(path)

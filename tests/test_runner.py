@@ -18,7 +18,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from llmtrends.cli import main
-from llmtrends.batch.runner import CATALOG_NAME, write_catalog_page
+from llmtrends.batch.pipeline import CATALOG_NAME, write_catalog_page
 from llmtrends.batch.execute import Failure, error_text, first_line
 from llmtrends.batch.render import ExportFiles, publish
 from llmtrends.batch.index import render_index

@@ -14,12 +14,13 @@ pins the order):
 5. clean    ``sanitize``    strip machine details from an executed notebook; read its citations
 6. render   ``render``      stakeholder / analyst HTML and ``.ipynb`` (and the kept failed notebook's name)
 7. publish  ``render``      `publish`: every file the batch writes, atomically
+            ``pipeline``    one run through execute -> clean -> render -> publish; the catalog page
 8. record   ``manifest``    ``exports/manifest.json``: per-run status kept across batches
             ``index``       ``exports/index.html``, from the plan and the manifest
 
 ``runner`` drives the steps: it runs a batch in parallel and calls each step
-in turn. Helpers any step may use (they import no other module of this
-package): ``clock`` (the current UTC time and how times are written) and
+in turn. Helpers any step may use (they import no step): ``clock`` (the
+current UTC time and how times are written), ``console`` (progress lines) and
 ``lock`` (one batch per exports folder). What a notebook calls to declare its
 sources lives with the stories (``llmtrends.stories.citations``); it is
 re-exported here as ``declare_sources`` for the notebooks of 0.1.
@@ -41,9 +42,9 @@ from typing import Any
 
 _EXPORTS = {
     "BatchResult": "runner",
-    "RunResult": "runner",
+    "RunResult": "pipeline",
     "run_batch": "runner",
-    "run_one": "runner",
+    "run_one": "pipeline",
     "summary_lines": "runner",
     "DEFAULT_TIMEOUT": "execute",
     "Execution": "execute",

@@ -423,10 +423,6 @@ def execute_run(
     >>> execution.ok, execution.failure  # doctest: +SKIP
     (False, Failure(cell=4, cell_source='raise ValueError("boom")', error='ValueError: boom'))
     """
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
-
     tracker = _CellTracker()
     if prepared is not None and not prepared.fits(run):
         prepared.dispose()
@@ -438,8 +434,27 @@ def execute_run(
         kernel = _KernelWatch(kernels)
         how = {"kernel_manager_class": kernel.manager_class()}
     started = utc_now()
-    notebook = None
-    failure = None
+    try:
+        notebook, failure = _papermill(run, tracker, kernel, how, timeout=timeout, kernel_name=kernel_name)
+    finally:
+        if prepared is not None:
+            prepared.dispose()  # nbclient leaves a kernel it did not start to its owner
+        elif kernels is not None:
+            kernels.discard(kernel.process)
+    if failure is not None and kernels is not None and kernels.stopped:
+        failure = Failure(failure.cell, failure.cell_source, "interrupted: the batch was stopped")
+    partial = tracker.notebook if failure is not None and not (kernels is not None and kernels.stopped) else None
+    return Execution(run=run, notebook=notebook if failure is None else None, failure=failure, started=started,
+                     finished=utc_now(), partial=partial)
+
+
+def _papermill(run: Run, tracker: "_CellTracker", kernel, how: dict[str, Any], *, timeout: int,
+               kernel_name: str) -> tuple[Any, Failure | None]:
+    """Papermill's execution of the run: ``(notebook, None)``, or ``(None, failure)`` naming the cell and error."""
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
     try:
         notebook = papermill.execute_notebook(
             str(run.notebook),
@@ -460,25 +475,16 @@ def execute_run(
             on_notebook_start=tracker.on_notebook_start,
             **how,
         )
+        return notebook, None
     except PapermillExecutionError as exc:
         cell, source = tracker.locate(run, exc.cell_index)
-        failure = Failure(cell, source, error_text(exc.ename, exc.evalue))
+        return None, Failure(cell, source, error_text(exc.ename, exc.evalue))
     except CellTimeoutError:
         cell, source = tracker.locate(run)
-        failure = Failure(cell, source, f"CellTimeoutError: the cell did not finish within {timeout} s")
+        return None, Failure(cell, source, f"CellTimeoutError: the cell did not finish within {timeout} s")
     except DeadKernelError:
         cell, source = tracker.locate(run)
-        failure = Failure(cell, source, f"DeadKernelError: the kernel died{kernel.exit_description()}")
+        return None, Failure(cell, source, f"DeadKernelError: the kernel died{kernel.exit_description()}")
     except Exception as exc:  # kernel did not start, I/O error ...: still only this run fails
         cell, source = tracker.locate(run)
-        failure = Failure(cell, source, error_text(type(exc).__name__, str(exc)))
-    finally:
-        if prepared is not None:
-            prepared.dispose()  # nbclient leaves a kernel it did not start to its owner
-        elif kernels is not None:
-            kernels.discard(kernel.process)
-    if failure is not None and kernels is not None and kernels.stopped:
-        failure = Failure(failure.cell, failure.cell_source, "interrupted: the batch was stopped")
-    partial = tracker.notebook if failure is not None and not (kernels is not None and kernels.stopped) else None
-    return Execution(run=run, notebook=notebook if failure is None else None, failure=failure, started=started,
-                     finished=utc_now(), partial=partial)
+        return None, Failure(cell, source, error_text(type(exc).__name__, str(exc)))

@@ -202,28 +202,8 @@ def sanitize_notebook(
     own = dict(clean.metadata.get("llmtrends", {}) or {})
     sources = [str(item) for item in own.get("sources", []) or []]
 
-    cells = []
-    for cell in clean.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if _PAPERMILL_ERROR_TAG in tags:
-            continue
-        cell.metadata.pop("papermill", None)
-        if _INJECTED_TAG in tags and "id" in cell:
-            cell["id"] = INJECTED_CELL_ID
-        if cell.cell_type == "code":
-            outputs = []
-            for output in cell.get("outputs", []):
-                carried = _take_sources(output)
-                for citation in carried or []:
-                    if citation not in sources:
-                        sources.append(citation)
-                if output.get("output_type") == "display_data" and (carried is not None or not output.get("data")):
-                    continue  # a carrier of citations (its text/plain fallback is noise in an export)
-                _scrub_output(output, scrub)
-                outputs.append(output)
-            cell.outputs = outputs
-        cells.append(cell)
-    clean.cells = cells
+    clean.cells = [_clean_cell(cell, scrub, sources) for cell in clean.cells
+                   if _PAPERMILL_ERROR_TAG not in cell.get("metadata", {}).get("tags", [])]
 
     own.update(
         {
@@ -247,6 +227,28 @@ def sanitize_notebook(
     metadata["llmtrends"] = own
     clean.metadata = metadata
     return clean
+
+
+def _clean_cell(cell, scrub: Callable[[str], str], sources: list[str]):
+    """One cell without papermill's metadata, its outputs scrubbed; citations it displayed go to ``sources``."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    cell.metadata.pop("papermill", None)
+    if _INJECTED_TAG in tags and "id" in cell:
+        cell["id"] = INJECTED_CELL_ID
+    if cell.cell_type != "code":
+        return cell
+    outputs = []
+    for output in cell.get("outputs", []):
+        carried = _take_sources(output)
+        for citation in carried or []:
+            if citation not in sources:
+                sources.append(citation)
+        if output.get("output_type") == "display_data" and (carried is not None or not output.get("data")):
+            continue  # a carrier of citations (its text/plain fallback is noise in an export)
+        _scrub_output(output, scrub)
+        outputs.append(output)
+    cell.outputs = outputs
+    return cell
 
 
 def stakeholder_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
