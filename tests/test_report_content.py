@@ -200,9 +200,9 @@ def test_variants_follow_their_parameters(built_reports):
 
 def test_a_path_across_editions_names_each_measure_when_the_measure_changed():
     """Defect: "coding 42% -> 54%" chained mid-2025 usage and Dec 2025 spend as one like-for-like change."""
-    from llmtrends.stories import story as stories
+    from llmtrends.stories import landing
 
-    told = stories.headlines()
+    told = landing.headlines()
     assert told
     for finding in told:
         data = finding.data

@@ -179,12 +179,12 @@ def _when(moment: Any) -> str:
 def _story(run: Run):
     """The run's story (question, findings), or None when it cannot be told (unknown notebook, bad data)."""
     try:
-        from llmtrends.stories import story as stories
+        from llmtrends.stories import landing
 
         stem = Path(run.notebook_name).stem
-        if stem not in stories.STORIES:
+        if stem not in landing.STORIES:
             return None
-        return stories.for_notebook(stem, dict(run.parameters))
+        return landing.for_notebook(stem, dict(run.parameters), path=run.notebook)
     except Exception:
         return None
 
@@ -378,9 +378,9 @@ def data_content(runs: Sequence[Run]) -> dict[str, Any]:
     headlines = []
     if known:
         try:
-            from llmtrends.stories import story as stories
+            from llmtrends.stories import landing
 
-            headlines = stories.headlines(defaults)
+            headlines = landing.headlines(defaults)
         except Exception:
             headlines = []
     per_run: dict[str, Any] = {}

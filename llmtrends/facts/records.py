@@ -14,6 +14,7 @@ from pathlib import Path
 
 from llmtrends.errors import DataError
 from llmtrends.facts.evidence import _check_share_sums, check_statements, load_disagreements
+from llmtrends.facts.lenses import load_lenses
 from llmtrends.facts.reading import Problem
 from llmtrends.facts.registry import Registry, _load_documents, _load_metrics, _load_sources, _load_vocabulary
 from llmtrends.facts.rows import _load_observations, _load_tables
@@ -40,6 +41,7 @@ def load_registry(root: Path) -> Registry:
         check_statements(reg, problems)
         _check_share_sums(reg, reg.observations, problems)
     reg.tables, reg.table_rows = _load_tables(reg, problems)
+    reg.lenses = load_lenses(root, reg, problems)
     if problems:
         raise DataError(problems)
     return reg

@@ -52,6 +52,7 @@ class Registry:
     observations: list[dict] = field(default_factory=list)
     table_rows: dict[str, list[dict]] = field(default_factory=dict)
     disagreements: list[dict] = field(default_factory=list)
+    lenses: dict[str, dict] = field(default_factory=dict)   # data/lenses.yaml (llmtrends.facts.lenses)
 
     def entity_id(self, spelling: str) -> str | None:
         return self.aliases.get(str(spelling).strip().casefold())

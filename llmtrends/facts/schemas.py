@@ -215,6 +215,56 @@ LABELS = {
     "accepted": "a mapping of kind (segment, board, agent_map_category, theme ...): a mapping of id: display name",
 }
 
+BREAK = {
+    "type": "object",
+    "accepted": "a mapping {from: the first period under the new method, what: what changed, quote: verbatim, doc: document id}",
+    "required": ["from", "what"],
+    "properties": {
+        "from": {"type": ["string", "date"], "accepted": "a period label like 2026-05"},
+        "what": TEXT,
+        "quote": TEXT_OR_NULL,
+        "doc": TEXT_OR_NULL,
+        "inferred": TEXT_OR_NULL,
+    },
+    "additionalProperties": False,
+}
+
+LENS = {
+    "type": "object",
+    "accepted": "a mapping with theme, title, metric, population, publisher, cadence (and segment, entities, "
+                "sources, follows, breaks)",
+    "required": ["theme", "title", "metric", "population", "publisher", "cadence"],
+    "properties": {
+        "theme": TEXT,
+        "title": TEXT,
+        "metric": TEXT,
+        "segment": TEXT_OR_NULL,
+        "entities": {"type": "array", "items": {"type": "string", "accepted": "an entity id"},
+                     "accepted": "a list of entity ids, like [open_source_models]"},
+        "population": TEXT,
+        "publisher": TEXT,
+        "series": TEXT_OR_NULL,
+        "sources": {"type": "array", "items": {"type": "string", "accepted": "a source id"},
+                    "accepted": "a list of source ids, like [vercel_ai_gateway_index_2026]"},
+        "cadence": TEXT,
+        "follows": TEXT_OR_NULL,
+        "breaks": {"type": "array", "items": BREAK, "accepted": "a list of method changes"},
+        "note": TEXT_OR_NULL,
+    },
+    "additionalProperties": False,
+}
+
+LENSES = {
+    "type": "object",
+    "accepted": "a mapping with 'lenses': lens id -> theme, title, metric ...",
+    "required": ["lenses"],
+    "properties": {
+        "lenses": {"type": "object", "propertyNames": SLUG_KEYS, "additionalProperties": LENS,
+                   "accepted": "a mapping of lens id -> theme, title, metric ..."},
+    },
+    "additionalProperties": False,
+}
+
 #: The schema of each YAML file of data/, by file name.
 SCHEMAS: dict[str, dict] = {
     "vocabulary.yaml": VOCABULARY,
@@ -224,6 +274,7 @@ SCHEMAS: dict[str, dict] = {
     "documents.yaml": DOCUMENTS,
     "disagreements.yaml": DISAGREEMENTS,
     "labels.yaml": LABELS,
+    "lenses.yaml": LENSES,
 }
 
 _validators: dict[str, Any] = {}
@@ -272,6 +323,8 @@ def _record(file_name: str, path: list, document: Any) -> str | None:
         return f"disagreement '{ident}'" if isinstance(ident, str) else f"disagreement #{path[0] + 1}"
     if file_name == "sources.yaml":
         return f"source '{path[1]}'" if path[0] == "sources" and len(path) > 1 else None
+    if file_name == "lenses.yaml":
+        return f"lens '{path[1]}'" if path[0] == "lenses" and len(path) > 1 else None
     label = {"metrics.yaml": "metric", "tables.yaml": "table", "documents.yaml": "document",
              "labels.yaml": "labels of"}.get(file_name)
     return f"{label} '{path[0]}'" if label else None

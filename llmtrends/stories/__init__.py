@@ -2,7 +2,8 @@
 
 It reads the fact base (``llmtrends.facts``) and never the batch. One module
 per theme's story under ``themes/`` (select the lens data -> compute ->
-sentences -> sections), the building blocks they share (``story``), and what
+sentences -> sections), the building blocks they share (``story``), what the
+landing page says (``landing``), and what
 turns a story into a page: ``words`` (numbers, dates and names as people
 write them), ``analysis`` (share tables, changes, concentration),
 ``plotting`` (charts), ``display`` (a story in a notebook), ``catalog`` (the
@@ -18,12 +19,18 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_EXPORTS = dict.fromkeys(
-    ("vendor_share", "market_size", "open_vs_closed", "agentic_usage", "headlines", "for_notebook",
-     # the building blocks a story is made of
-     "Finding", "Chart", "Table", "Section", "Story", "chart_csv", "edition_rows", "edition_path",
-     "drop_restatements"),
-    "llmtrends.stories.story")
+_EXPORTS = {
+    "vendor_share": "llmtrends.stories.themes.vendor_share",
+    "market_size": "llmtrends.stories.themes.vendor_share",
+    "open_vs_closed": "llmtrends.stories.themes.open_vs_closed",
+    "agentic_usage": "llmtrends.stories.themes.agentic_usage",
+    "headlines": "llmtrends.stories.landing",
+    "for_notebook": "llmtrends.stories.landing",
+    "STORIES": "llmtrends.stories.landing",
+    # the building blocks a story is made of
+    **dict.fromkeys(("Finding", "Chart", "Table", "Section", "Story", "chart_csv", "edition_rows", "edition_path",
+                     "drop_restatements", "lens_chain"), "llmtrends.stories.story"),
+}
 
 __all__ = sorted(_EXPORTS)
 

@@ -12,21 +12,12 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from llmtrends.facts import datasets
+from llmtrends.facts import lenses as lens_declarations
 from llmtrends.facts.reading import suggest
 from llmtrends.errors import LlmtrendsError, UnknownNameError
 
 REMAINDER = "other"
 
-#: Open-source "lenses": which entities of which metric measure open-model use.
-#: Each answers a different question of a different population; reports show
-#: them side by side and never add them.
-OPEN_SOURCE_LENSES: dict[str, list[str]] = {
-    "enterprise_open_source_workload_share": ["open_source_models"],
-    "openrouter_token_share": ["open_source_models"],
-    "openrouter_avg_weekly_token_share": ["chinese_open_models"],
-    "openrouter_peak_weekly_token_share": ["chinese_open_models"],
-    "developer_model_usage_rate": ["meta"],
-}
 REMAINDER_NOTE = "unallocated remainder: 100 minus the shares the source names"
 #: A snapshot is complete enough for concentration measures when named
 #: entities cover at least this share of the market ...
@@ -320,26 +311,36 @@ def lenses(df: pd.DataFrame, metrics: Sequence[str] | None = None, entities: Seq
     return out
 
 
+def open_source_lens_entities() -> dict[str, list[str]]:
+    """The open-vs-closed lenses of ``data/lenses.yaml``: each measure (metric) and the entities it reads.
+
+    Each answers a different question of a different population; reports show
+    them side by side and never add them.
+    """
+    return lens_declarations.entity_filter(datasets.registry().lenses, "open_vs_closed")
+
+
 def open_source_lenses(figures: pd.DataFrame, metrics: Sequence[str] | None = None) -> pd.DataFrame:
-    """Every figure measuring open-model use, one row each (see :data:`OPEN_SOURCE_LENSES`).
+    """Every figure measuring open-model use, one row each (see :func:`open_source_lens_entities`).
 
     Parameters
     ----------
     figures : pandas.DataFrame
         :func:`llmtrends.figures` or any frame holding the lens metrics.
     metrics : sequence of str, optional
-        Lens metrics to keep (default all of :data:`OPEN_SOURCE_LENSES`).
+        Lens metrics to keep (default every open-vs-closed lens).
 
     Returns
     -------
     pandas.DataFrame
         As :func:`lenses`: one row per figure with definition and citation.
     """
-    metrics = list(metrics or OPEN_SOURCE_LENSES)
-    _check_values("lens", metrics, OPEN_SOURCE_LENSES)
+    declared = open_source_lens_entities()
+    metrics = list(metrics or declared)
+    _check_values("lens", metrics, declared)
     keep = pd.Series(False, index=figures.index)
     for metric in metrics:
-        keep |= (figures["metric"] == metric) & figures["entity"].isin(OPEN_SOURCE_LENSES[metric])
+        keep |= (figures["metric"] == metric) & figures["entity"].isin(declared[metric])
     return lenses(figures[keep])
 
 

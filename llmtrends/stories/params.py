@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from llmtrends.facts.reading import accepted_list, suggest
-from llmtrends.stories.analysis import OPEN_SOURCE_LENSES
+from llmtrends.stories.analysis import open_source_lens_entities
 from llmtrends.errors import ParameterError
 
 FLAGEVAL_BOARDS = ("language_subjective", "language_objective", "text_to_image", "text_to_video")
@@ -79,7 +79,7 @@ def _vendor_share(p: dict) -> dict:
 def _open_vs_closed(p: dict) -> dict:
     from llmtrends.facts import datasets
     present = set(datasets.figures()["metric"])
-    lenses = [m for m in OPEN_SOURCE_LENSES if m in present]
+    lenses = [m for m in open_source_lens_entities() if m in present]
     out = dict(p)
     out["lenses"] = _names_list("lenses", p["lenses"], lenses, "lens", allow_empty=False)
     out["flageval_boards"] = _names_list("flageval_boards", p["flageval_boards"], FLAGEVAL_BOARDS, "board",
