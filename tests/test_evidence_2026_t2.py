@@ -12,7 +12,7 @@ import re
 import pytest
 
 from llmtrends import datasets
-from llmtrends._records import _collapse
+from llmtrends.facts.reading import _collapse
 
 VERCEL = "vercel_2026_ai_gateway_index"
 MIRROR = "vercel_2026_ai_gateway_index_prismix_mirror"

@@ -46,4 +46,11 @@ def load_registry(root: Path) -> Registry:
         raise DataError(problems)
     return reg
 
-
+# The names of llmtrends._records (0.1), whose deprecated path leads here until 0.3.
+from llmtrends.facts.periods import PERIOD_FORMS, parse_period  # noqa: E402,F401
+from llmtrends.facts.reading import _collapse, _rel, accepted_list, read_csv_rows, read_text, read_yaml, suggest  # noqa: E402,F401
+from llmtrends.facts.registry import (  # noqa: E402,F401
+    APPROX_SUM_TOLERANCE, DOCUMENT_KINDS, DOCUMENT_LANGUAGES, FACT_FIELDS, METRIC_KINDS, SHARE_SUM_TOLERANCE,
+    SOURCE_METHODS,
+)
+from llmtrends.facts.rows import OBSERVATION_COLUMNS, TABLE_COMMON_COLUMNS  # noqa: E402,F401
