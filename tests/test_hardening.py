@@ -33,7 +33,8 @@ from llmtrends.batch.plan import RESERVED_NAMES, load_plan
 from .reports_fixture import NOTEBOOKS, REPO, write_plan
 from .test_runner import run_cli
 
-TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?"
+                       r"|\b\d{1,2} [A-Z][a-z]{2} \d{4}(, \d\d:\d\d UTC)?")  # and as people write them ("Built 6 Dec 2026")
 
 GREET = """
 reports:

@@ -14,7 +14,8 @@ from .test_runner import run_cli
 
 EVIL_NAME = "<script>alert(1)</script>Anthropic"
 EVIL_PUBLISHER = "Menlo <img src=x onerror=alert(2)> Ventures"
-TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?"
+                       r"|\b\d{1,2} [A-Z][a-z]{2} \d{4}(, \d\d:\d\d UTC)?")  # and as people write them ("Built 6 Dec 2026")
 
 
 def _plan(folder, runs: str):
