@@ -123,14 +123,22 @@ def test_switching_behaviour_parts_sum_to_100():
     assert parts.to_dict() == {"upgraded_within_provider": 66, "did_not_switch": 23, "switched_provider": 11}
 
 
-def test_prior_year_level_described_as_change_is_cleaned():
+def test_a_change_is_recorded_as_a_change_not_rewritten_as_the_primarys_level():
+    # 000 says the large-enterprise share rose '相較2024年大幅增加29%' (a change); 001 and Menlo's page state
+    # 29% as last year's level. 000's row keeps its own reading, and 000 does not confirm the level.
     obs = datasets.observations()
     row = obs[(obs["doc"] == "000_dff873e1b34121a2") & obs["quote"].str.contains("增加29%") & (obs["value"] == 29)]
     assert len(row) == 1
     row = row.iloc[0]
-    assert (row["metric"], row["segment"], row["period"], row["value"]) == (
-        "respondents_mostly_inference_compute", "enterprise", "mid-2024", 29)
-    assert "level" in row["note"].lower()
+    assert (row["metric"], row["segment"], row["period"]) == (
+        "respondents_mostly_inference_compute_change", "enterprise", "mid-2025")
+    assert datasets.metrics().set_index("metric").loc[row["metric"], "kind"] == "change"
+    assert "percentage points" in row["note"]  # relative or points: the text leaves it open, the note says so
+    figs = datasets.figures()
+    level = figs[(figs["metric"] == "respondents_mostly_inference_compute") & (figs["segment"] == "enterprise")
+                 & (figs["period"] == "mid-2024")].iloc[0]
+    assert level["value"] == 29 and "000_dff873e1b34121a2" not in level["docs"]
+    assert sorted(level["docs"]) == ["001_f6f9bbcc7f4aaa0b", "menlo_2025_midyear"]
 
 
 def test_chatgpt_tiers_are_corrected_and_the_correction_recorded():
