@@ -89,7 +89,7 @@ def test_every_period_of_these_documents_is_quoted_or_reasoned():
 def test_usd_subscription_prices_mark_the_month_as_inferred():
     obs = datasets.observations()
     usd = obs[obs["metric"] == "subscription_price_usd"]
-    assert len(usd) == 4 and usd["note"].str.contains("UNIT PARTLY INFERRED").all()
+    assert len(usd) == 5 and usd["note"].str.contains("UNIT PARTLY INFERRED").all()  # Pro twice (20 and Sora's 200)
     cny = obs[obs["metric"] == "subscription_price_cny"]
     assert len(cny) == 1 and "包月" in cny.iloc[0]["quote"]
 
@@ -141,13 +141,22 @@ def test_a_change_is_recorded_as_a_change_not_rewritten_as_the_primarys_level():
     assert sorted(level["docs"]) == ["001_f6f9bbcc7f4aaa0b", "menlo_2025_midyear"]
 
 
-def test_chatgpt_tiers_are_corrected_and_the_correction_recorded():
+def test_chatgpt_tiers_are_recorded_as_003_reads_them_and_its_contradiction_declared():
+    # 003 gives USD 200 to "Plus" and 20 to "Pro" in one sentence, and 200 to the Sora "pro 模式" in another:
+    # recorded as it reads (no entity swapped on outside knowledge), the conflict declared within the document
     obs = datasets.observations()
-    plus = obs[(obs["entity"] == "chatgpt_plus") & (obs["metric"] == "subscription_price_usd")].iloc[0]
-    pro = obs[(obs["entity"] == "chatgpt_pro") & obs["quote"].str.contains("Plus")].iloc[0]
-    assert plus["value"] == 20 and pro["value"] == 200
-    assert "Pro" in pro["note"] and "Plus" in pro["note"]
-    assert "200" in pro["quote"]
+    usd = obs[(obs["doc"] == "003_663836e434da2f9a") & (obs["metric"] == "subscription_price_usd")]
+    prices = {(r.entity, r.value) for r in usd.itertuples() if r.entity in ("chatgpt_plus", "chatgpt_pro")}
+    assert prices == {("chatgpt_plus", 200), ("chatgpt_pro", 20), ("chatgpt_pro", 200)}
+    plus = usd[usd["entity"] == "chatgpt_plus"].iloc[0]
+    assert "Plus 会员收费高达 200 美元" in plus["quote"]
+    sora = usd[(usd["entity"] == "chatgpt_pro") & (usd["value"] == 200)].iloc[0]
+    assert "pro 模式居然高达 200 刀" in sora["quote"]
+    declared = datasets.disagreements().query("id == 'relay003-openai-plus-pro-prices'")
+    assert declared["kind"].unique().tolist() == ["within_document"]
+    assert set(declared["obs_id_a"]) | set(declared["obs_id_b"]) >= {sora["obs_id"], plus["obs_id"]}
+    pro = datasets.figures().query("metric == 'subscription_price_usd' and entity == 'chatgpt_pro'").iloc[0]
+    assert pro["status"] == "differs"
 
 
 @pytest.mark.parametrize("metric,entity,qualifier", [
