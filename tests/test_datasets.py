@@ -64,6 +64,8 @@ def test_ranges_keep_both_ends_and_flag_the_midpoint():
     # a value printed as written derives nothing; one written in words says how it was read
     assert pd.isna(single.loc["mm25-api-spend-mid2025", "value_derived"])  # **$8.4 billion**
     assert "Thirteen percent" in single.loc["mm25-oss-workload-share-mid2025", "value_derived"]
+    daily = obs[(obs["metric"] == "us_adults_daily_ai_use_rate") & (obs["doc"] == "000_dff873e1b34121a2")].iloc[0]
+    assert daily["value"] == 20 and "五分之一" in daily["value_derived"]  # 近五分之一
 
 
 def test_relays_of_one_figure_consolidate_into_one_row():
