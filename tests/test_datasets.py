@@ -130,7 +130,10 @@ def test_cache_refreshes_when_a_data_file_changes(data_copy):
     before = len(datasets.observations())
     path = data_copy / "observations" / "004_7a1188515460bd69.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(lines[:-1]), encoding="utf-8")
+    # drop a row no declaration of disagreements.yaml names (one that is named would fail to load instead)
+    declared = (data_copy / "disagreements.yaml").read_text(encoding="utf-8")
+    drop = max(i for i, line in enumerate(lines[1:], start=1) if line.split(",", 1)[0] not in declared)
+    path.write_text("".join(lines[:drop] + lines[drop + 1:]), encoding="utf-8")
     assert len(datasets.observations()) == before - 1
 
 
