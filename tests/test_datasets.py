@@ -121,9 +121,10 @@ def test_sources_registry_records_primary_and_relay():
 
 def test_loaded_frames_are_copies_so_callers_cannot_corrupt_the_cache():
     first = datasets.load("vendor_share")
+    kept = first["value"].copy()
     first["value"] = -1.0
     again = datasets.load("vendor_share")
-    assert (again["value"] >= 0).all()
+    assert again["value"].equals(kept)  # (changes in points may be negative, so compare with a copy)
 
 
 def test_cache_refreshes_when_a_data_file_changes(data_copy):

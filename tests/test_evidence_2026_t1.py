@@ -291,3 +291,23 @@ def test_every_number_of_the_body_is_a_rows_value_or_a_declared_not_row(document
         if not in_row and not any(a <= m.start() and m.end() <= z for a, z in declared):
             missing.append(body[max(0, m.start() - 25):m.end() + 25])
     assert not missing, f"numbers of {did} that are neither a row's value nor in not_rows: {missing}"
+
+
+def test_the_vendor_share_report_accepts_the_new_share_measures_by_name():
+    import ast
+
+    import papermill
+
+    from llmtrends import params
+    from llmtrends.errors import ParameterError
+    from tests.reports_fixture import NOTEBOOKS
+    declared = papermill.inspect_notebook(str(NOTEBOOKS / "vendor_share.ipynb"))
+    values = {k: ast.literal_eval(v["default"]) for k, v in declared.items()}
+    values["metric"] = "developer_model_usage_rate"   # a rate, not a share
+    with pytest.raises(ParameterError) as err:
+        params.validate("vendor_share", values)
+    accepted = str(err.value).split("accepted: ", 1)[1].split(", ")
+    for metric in ("enterprise_llm_api_usage_share", "enterprise_llm_api_spend_share",   # Menlo, as before
+                   "llm_revenue_share", "ai_assistant_user_share", "enterprise_llm_wallet_share"):  # 2026 lenses
+        assert metric in accepted
+    assert "business_vendor_paid_adoption_rate" not in accepted   # a rate: businesses pay several vendors
