@@ -75,8 +75,8 @@ def test_published_dates_come_from_the_text_or_say_where_they_come_from():
     (NBD, "openrouter_top10_weekly_tokens", "all", "2025-03-03..2025-03-09", 1.24, "exact"),
     (NBD, "openrouter_top10_weekly_tokens", "all", "2026-02", 13.95, "exact"),
     (NBD, "openrouter_top10_weekly_tokens_growth_multiple", "all", "2025-03-03..2026-02", 10, "exact"),
-    (NBD, "openrouter_user_share_by_country", "united_states", "2026-02", 47.17, "exact"),
-    (NBD, "openrouter_user_share_by_country", "china", "2026-02", 6.01, "exact"),
+    (NBD, "openrouter_user_share_by_country", "located_in_us", "2026-02", 47.17, "exact"),
+    (NBD, "openrouter_user_share_by_country", "located_in_china", "2026-02", 6.01, "exact"),
     (NBD, "openrouter_developers_served", "all", "2026-02", 5, "at_least"),       # "over 5 million developers"
     (NBD, "openrouter_top5_models_in_group", "chinese_models", "2026-02-16..2026-02-22", 4, "exact"),  # four of ... five
     # BI: "OpenRouter handled 13 trillion AI tokens in the week that ended February 9. That's up from 6.4 trillion"

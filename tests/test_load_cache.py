@@ -77,7 +77,8 @@ def test_an_unreadable_cache_file_is_rebuilt_not_trusted(counted, data_copy):
 
 def test_a_broken_file_raises_the_same_error_every_time(data_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("LLMTRENDS_CACHE", str(tmp_path / "cache"))
-    path = next((data_copy / "observations").glob("*.csv"))
+    path = next(p for p in sorted((data_copy / "observations").glob("*.csv"))
+                if ",exact," in p.read_text(encoding="utf-8").splitlines()[1])  # a first row to break
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text(lines[0] + lines[1].replace(",exact,", ",exactly,", 1) + "".join(lines[2:]), encoding="utf-8")
     messages = []
