@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pandas as pd
 import pytest
 
 from llmtrends import datasets
@@ -79,6 +80,9 @@ def test_published_dates_come_from_the_text_or_say_where_they_come_from():
     (NBD, "openrouter_user_share_by_country", "located_in_china", "2026-02", 6.01, "exact"),
     (NBD, "openrouter_developers_served", "all", "2026-02", 5, "at_least"),       # "over 5 million developers"
     (NBD, "openrouter_top5_models_in_group", "chinese_models", "2026-02-16..2026-02-22", 4, "exact"),  # four of ... five
+    # "overtaking the U.S.’s 2.94 trillion"; "OpenRouter, the world’s largest AI model API aggregation platform"
+    (NBD, "openrouter_ranked_models_weekly_tokens_rank", "chinese_models", "2026-02-09..2026-02-15", 1, "exact"),
+    (NBD, "llm_aggregator_rank", "openrouter", "2026-02", 1, "exact"),
     # BI: "OpenRouter handled 13 trillion AI tokens in the week that ended February 9. That's up from 6.4 trillion"
     (BI, "openrouter_weekly_tokens", "all", "2026-02-03..2026-02-09", 13, "exact"),
     (BI, "openrouter_weekly_tokens", "all", "2026-01-01..2026-01-07", 6.4, "exact"),
@@ -87,6 +91,7 @@ def test_published_dates_come_from_the_text_or_say_where_they_come_from():
     # 1m-reviews: "(4.69T vs. 3.294T)"; "MiniMax M2.5 at roughly 1.75 trillion tokens, Step 3.5 Flash at about 1.34"
     (MR, "openrouter_ranked_models_weekly_tokens", "chinese_models", "2026-03-09..2026-03-15", 4.69, "exact"),
     (MR, "openrouter_ranked_models_weekly_tokens", "us_models", "2026-03-09..2026-03-15", 3.294, "exact"),
+    (MR, "openrouter_ranked_models_weekly_tokens_rank", "chinese_models", "2026-03-09..2026-03-15", 1, "exact"),  # ahead
     (MR, "openrouter_model_weekly_tokens", "minimax_m2_5", "2026-03-09..2026-03-15", 1.75, "approx"),
     (MR, "openrouter_model_weekly_tokens", "step_3_5_flash", "2026-03-09..2026-03-15", 1.34, "approx"),
     (MR, "openrouter_model_weekly_tokens", "deepseek_v3_2", "2026-03-09..2026-03-15", 1.04, "approx"),
@@ -95,6 +100,9 @@ def test_published_dates_come_from_the_text_or_say_where_they_come_from():
     # "... approximately 51 percent of all platform tokens"; "from under 2 percent of OpenRouter traffic in late 2024"
     (TT, "openrouter_token_share", "chinese_models", "2026-04", 51, "approx"),
     (TT, "openrouter_token_share", "chinese_models", "end-2024", 2, "at_most"),
+    # "... and maintained a majority share through April"; "to consistent majority leadership in 2026": share bounds
+    (TT, "openrouter_top10_token_share", "chinese_open_models", "2026-02-23..2026-04", 50, "at_least"),
+    (TT, "openrouter_token_share", "chinese_models", "2026-01..2026-05", 50, "at_least"),
     (TT, "openrouter_weekly_tokens", "all", "2026-05", 25, "exact"),
     (TT, "openrouter_weekly_tokens_growth_multiple", "all", "2025-11..2026-05", 5, "exact"),
     (TT, "openrouter_users_served", "all", "2026-05", 8, "at_least"),            # "over 8 million global users"
@@ -103,6 +111,8 @@ def test_published_dates_come_from_the_text_or_say_where_they_come_from():
     (TS, "openrouter_weekly_tokens", "all", "2026-05", 25, "exact"),
     (TS, "openrouter_monthly_tokens", "all", "2026-05", 100, "approx"),
     (TS, "openrouter_weekly_tokens_growth_multiple", "all", "2025-11..2026-05", 5, "exact"),
+    # the title: "OpenRouter raises $113M as AI token usage surges to 100 trillion monthly" (no "roughly")
+    (TS, "openrouter_monthly_tokens", "all", "2026-05", 100, "exact"),
     (TS, "openrouter_listed_model_count", "all", "2026-05", 400, "at_least"),     # "more than 400 AI models"
     # IDC: 2025年上半年 ... 536.7万亿Tokens ... 火山引擎以49.2% 位居第一, 阿里云以27% 位列第二, 百度智能云占17%排第三
     (IDC, "china_public_cloud_llm_calls", "all", "2025-H1", 536.7, "exact"),
@@ -137,17 +147,22 @@ def test_published_dates_come_from_the_text_or_say_where_they_come_from():
     (FS, "china_enterprise_llm_daily_token_rank", "alibaba", "2025-H2", 1, "exact"),  # 阿里云千问占比第一
 ])
 def test_each_figure_is_a_row_with_its_metric_entity_period_and_wording(doc, metric, entity, period, value, qualifier):
-    row = _one(doc, metric, entity, period)
-    assert row["value"] == pytest.approx(value) and row["qualifier"] == qualifier
+    rows = _obs(doc)
+    rows = rows[(rows["metric"] == metric) & (rows["entity"] == entity) & (rows["period"] == period)
+                & (rows["qualifier"] == qualifier)]
+    assert len(rows) == 1, f"{doc} {metric} {entity} {period} {qualifier}: {len(rows)} rows"
+    assert rows.iloc[0]["value"] == pytest.approx(value)
 
 
 def test_every_row_names_its_population():
     rows = _obs()
-    assert len(rows) == 62
+    assert len(rows) == 68
     china = rows["doc"].isin([IDC, FS])
     assert (rows[china]["segment"] == "china_enterprise").all()
     google = rows["entity"] == "google"
-    assert (rows[~china & ~google]["segment"] == "platform_users").all()
+    platform = rows["entity"] == "openrouter"   # its place among AI model API platforms: the market
+    assert (rows[platform]["segment"] == "market").all()
+    assert (rows[~china & ~google & ~platform]["segment"] == "platform_users").all()
     assert (rows[google]["segment"] == "company").all()
 
 
@@ -156,9 +171,10 @@ def test_the_three_openrouter_bases_stay_apart():
     whole = rows[rows["metric"].isin(["openrouter_token_share", "openrouter_weekly_tokens"])]
     top10 = rows[rows["metric"].isin(["openrouter_top10_token_share", "openrouter_top10_weekly_tokens"])]
     # whole platform: Tech Times' 51% and under 2%, BI's 13T / 6.4T, the Series B's 25T
-    assert sorted(whole["value"].tolist()) == [2, 6.4, 13, 25, 25, 51]
-    # top 10: Tech Times' 61%, NBD's 1.24T and 13.95T
-    assert sorted(top10["value"].tolist()) == [1.24, 13.95, 61]
+    # and its majority 'in 2026' (at least 50)
+    assert sorted(whole["value"].tolist()) == [2, 6.4, 13, 25, 25, 50, 51]
+    # top 10: Tech Times' 61% and its majority 'through April', NBD's 1.24T and 13.95T
+    assert sorted(top10["value"].tolist()) == [1.24, 13.95, 50, 61]
     # the China vs U.S. totals are neither: they are sums over the ranking by developer country
     ranked = rows[rows["metric"] == "openrouter_ranked_models_weekly_tokens"]
     assert set(ranked["doc"]) == {NBD, MR} and set(ranked["entity"]) == {"chinese_models", "us_models"}
@@ -181,8 +197,20 @@ def test_the_series_b_figures_are_one_figure_stated_by_two_relays():
 def test_every_figure_of_these_documents_rests_on_relays_only():
     figs = datasets.figures()
     mine = figs[figs["docs"].apply(lambda d: bool(set(d) & set(DOCS)))]
-    assert len(mine) == 60   # 62 rows, two figures stated by both Series B relays
-    assert (mine["status"] == "relay_only").all()
+    # 68 rows: two figures stated by both Series B relays, one stated twice by Tech Startups (title and body)
+    assert len(mine) == 65
+    differs = mine[mine["status"] == "differs"]
+    assert differs["metric"].tolist() == ["openrouter_monthly_tokens"]
+    assert (mine.drop(differs.index)["status"] == "relay_only").all()
+
+
+def test_the_title_without_roughly_is_a_declared_statement_and_the_body_stands():
+    figs = datasets.figures()
+    fig = figs[figs["metric"] == "openrouter_monthly_tokens"].iloc[0]
+    assert (fig["value"], fig["qualifier"]) == (100, "approx")   # "or roughly 100 trillion tokens per month"
+    rows = datasets.disagreements()
+    rows = rows[rows["id"] == "techstartups-monthly-tokens-title-vs-body"]
+    assert len(rows) == 1
 
 
 def test_the_14_4_of_frost_sullivan_is_a_rise_of_the_share_in_points_not_a_growth_rate():
@@ -228,7 +256,12 @@ def test_rank_rows_only_where_an_ordinal_states_the_place():
         ("china_public_cloud_llm_call_rank", "baidu_ai_cloud", 3),
         ("china_ai_cloud_revenue_rank", "alibaba_cloud", 1),
         ("china_enterprise_llm_daily_token_rank", "alibaba", 1),
+        # rank words (ahead / overtaking between two sides, the world's largest) -> 1
+        ("openrouter_ranked_models_weekly_tokens_rank", "chinese_models", 1),
+        ("openrouter_ranked_models_weekly_tokens_rank", "chinese_models", 1),
+        ("llm_aggregator_rank", "openrouter", 1),
     ])
+    assert ranks["value_derived"].notna().all()   # ordinals and rank words are not digits: each says how
 
 
 def test_the_doubtful_consecutive_weeks_are_no_source_of_a_row():
@@ -248,27 +281,50 @@ def test_the_tuesday_week_of_tech_times_is_read_as_openrouters_week_and_says_so(
     assert not isinstance(row["period_quote"], str) or not row["period_quote"].strip()
 
 
-_NUMBER = re.compile(
-    r"\d+(?:[.,]\d+)*|¾"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eighteen|hundreds?|first|second|third|double|single|"
-    r"majority)\b"
-    r"|第[一二三四五六七八九十]+|[一二三四五六七八九十]+(?:成|倍|名|者|家)|一半|翻",
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_WORDS = re.compile(
+    r"¾|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eighteen|hundreds?|first|second|third|double|"
+    r"single|majority)\b|第[一二三四五六七八九十]+|[一二三四五六七八九十]+(?:成|倍|名|者|家)|一半|翻",
     re.IGNORECASE)
 
 
+def _places(text, part, start):
+    out, i = [], text.find(part, start)
+    while i >= 0:
+        out.append((i, i + len(part)))
+        i = text.find(part, i + 1)
+    return out
+
+
 @pytest.mark.parametrize("doc", DOCS)
-def test_every_number_of_the_body_is_in_a_rows_quote_or_a_declared_non_row(doc, document_store):
+def test_every_number_of_the_body_is_a_rows_value_or_a_declared_non_row(doc, document_store):
+    """A digit run is the value of a row whose quote holds it, or lies in a not_rows text (each text unique in
+    its document, so it finds its place); a number word lies in a row's quote or a not_rows text."""
     text = (document_store / "2026" / f"{doc}.md").read_text(encoding="utf-8")
-    body_start = text.index("\n---\n", 4) + 5
-    spans = []
-    covering = list(_obs(doc)["quote"]) + [d["text"] for d in datasets.registry().documents[doc]["not_rows"]]
-    for cover in covering:
-        start = text.find(cover, body_start)
-        assert start >= 0, f"not verbatim in the body of {doc}: {cover[:60]!r}"
-        while start >= 0:
-            spans.append((start, start + len(cover)))
-            start = text.find(cover, start + 1)
-    uncovered = [m.group() + " @" + text[max(body_start, m.start() - 25):m.end() + 10]
-                 for m in _NUMBER.finditer(text, body_start)
-                 if not any(a <= m.start() and m.end() <= b for a, b in spans)]
+    body = text.index("\n---\n", 4) + 5
+    declared = []
+    for item in datasets.registry().documents[doc]["not_rows"]:
+        places = _places(text, item["text"], body)
+        assert len(places) == 1, f"not_rows text found {len(places)} times in the body of {doc}: {item['text']!r}"
+        declared += places
+    rows = _obs(doc)
+    quoted = [(a, b, r) for _, r in rows.iterrows() for a, b in _places(text, r["quote"], body)]
+    assert {r["obs_id"] for _, _, r in quoted} == set(rows["obs_id"])   # every quote stands in the body
+
+    def is_value(run, r):
+        derived = r["value_derived"] if isinstance(r["value_derived"], str) else ""
+        return run in derived or any(pd.notna(r[c]) and float(run.replace(",", "")) == pytest.approx(r[c])
+                                     for c in ("value", "value_low", "value_high"))
+
+    uncovered = []
+    for m in _DIGITS.finditer(text, body):
+        a, b, run = m.start(), m.end(), m.group().rstrip(".,")
+        if any(x <= a and b <= y for x, y in declared):
+            continue
+        if not any(x <= a and b <= y and is_value(run, r) for x, y, r in quoted):
+            uncovered.append(m.group() + " @ " + text[max(body, a - 25):b + 10])
+    for m in _WORDS.finditer(text, body):
+        spans = declared + [(x, y) for x, y, _ in quoted]
+        if not any(x <= m.start() and m.end() <= y for x, y in spans):
+            uncovered.append(m.group() + " @ " + text[max(body, m.start() - 25):m.end() + 10])
     assert not uncovered, uncovered
