@@ -87,6 +87,10 @@ def test_rows_of_two_documents_with_the_same_source_metric_entity_and_number_are
     number for the same source, metric and entity is the same figure, so segment and period
     must match too (e.g. 003 and Willison both relay Menlo 2024's 50% -> 34%)."""
     obs, _ = evidence
+    # A place in a ranking is one of a few small numbers: the same place of a continuously published ranking
+    # in two periods (OpenRouter's weekly ranking: Chinese models 1 in February and in March) is two figures.
+    kinds = datasets.metrics().set_index("metric")["kind"]
+    obs = obs[obs["metric"].map(kinds) != "rank"]
     pairs = obs.merge(obs, on=["source_id", "metric", "entity", "numbers"])
     pairs = pairs[(pairs["doc_x"] < pairs["doc_y"])
                   & ((pairs["segment_x"] != pairs["segment_y"]) | (pairs["period_x"] != pairs["period_y"]))]
