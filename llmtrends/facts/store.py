@@ -76,9 +76,18 @@ class Report:
 
 
 def store_files(folder: Path) -> list[Path]:
-    """The document files at the top of the store, hidden files and its ``README.md`` aside, in name order."""
-    return [p for p in sorted(folder.iterdir())
-            if p.is_file() and not p.name.startswith(".") and p.name not in STORE_EXTRAS]
+    """The document files of the store: its top level and one level of folders (``2026/``), hidden files and
+    the store's own ``README.md`` files aside, in name order."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_dir():
+            found += [p for p in sorted(path.iterdir())
+                      if p.is_file() and not p.name.startswith(".") and p.name not in STORE_EXTRAS]
+        elif path.is_file() and path.name not in STORE_EXTRAS:
+            found.append(path)
+    return found
 
 
 def sha256(path: Path) -> str:
