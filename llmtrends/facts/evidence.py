@@ -197,9 +197,13 @@ def figure_groups(rows: Iterable[dict]) -> dict[tuple, list[dict]]:
 
 
 def check_statements(reg: Registry, problems: list[Problem]) -> None:
-    """Different values for one figure (or one series figure) must be declared."""
+    """Different values for one figure (or one series figure) must be declared; one document states a figure
+    once (or declares its two wordings); the declarations of one figure agree on the statement that stands."""
     pairs = declared_pairs(reg)
-    for key, group in figure_groups(reg.observations).items():
+    groups = figure_groups(reg.observations)
+    _check_same_document(groups, reg, problems)
+    _check_stands(groups, reg, problems)
+    for key, group in groups.items():
         themes = {r["theme"] for r in group}
         undeclared = [(a, b) for a, b in itertools.combinations(group, 2)
                       if _differs(a, b) and frozenset((a["obs_id"], b["obs_id"])) not in pairs]
@@ -231,6 +235,67 @@ def check_statements(reg: Registry, problems: list[Problem]) -> None:
                 line=int(b["_line"]), record=f"obs_id {b['obs_id']}", column="value"))
 
 
+def _row_ref(r: dict) -> str:
+    return f"{r['obs_id']} ({r['_file']} line {r['_line']}: {r['value']:g} {r['qualifier']})"
+
+
+def _check_same_document(groups: dict[tuple, list[dict]], reg: Registry, problems: list[Problem]) -> None:
+    """Two rows of one document that state one figure are one statement written twice, unless a
+    ``within_document`` declaration says the document words it twice (another value or qualifier)."""
+    within = {pair: d for pair, d in _pairs_of_kind(reg).items() if d["kind"] == "within_document"}
+    others = _pairs_of_kind(reg)
+    for key, group in groups.items():
+        for a, b in itertools.combinations(group, 2):
+            pair = frozenset((a["obs_id"], b["obs_id"]))
+            if a["doc"] != b["doc"] or pair in within:
+                continue
+            declared = others.get(pair)
+            said = (f"; it is declared '{declared['id']}' of kind {declared['kind']}, which is for statements of "
+                    "different documents" if declared else "")
+            problems.append(Problem(
+                b["_file"], f"two rows state one figure {dict(zip(FIGURE_KEY, key))} from document {b['doc']}: "
+                f"{_row_ref(a)} and {_row_ref(b)}{said}; accepted: one row per statement (merge them: keep one "
+                "obs_id, and name the other place in not_rows of documents.yaml), or, when the document words the "
+                "figure twice with another value or qualifier, a declaration of kind within_document in "
+                f"data/disagreements.yaml (obs_ids: [{a['obs_id']}, {b['obs_id']}], stands, reason; data/README.md, "
+                "'One figure worded twice in one document')",
+                line=int(b["_line"]), record=f"obs_id {b['obs_id']}", column="obs_id"))
+
+
+def _pairs_of_kind(reg: Registry) -> dict[frozenset, dict]:
+    """Like :func:`declared_pairs`, a within_document declaration first where two cover one pair."""
+    pairs: dict[frozenset, dict] = {}
+    for d in sorted(reg.disagreements, key=lambda d: d.get("kind") != "within_document"):
+        for a, b in itertools.combinations(d.get("obs_ids") or [], 2):
+            pairs.setdefault(frozenset((a, b)), d)
+    return pairs
+
+
+def _standing_declarations(reg: Registry, rows: list[dict]) -> list[dict]:
+    """The declarations, in file order, that name a statement of this figure as the one that stands
+    over another statement of the same figure."""
+    ids = {r["obs_id"] for r in rows}
+    return [d for d in _declarations_of(reg, ids)
+            if d.get("stands") in ids and ids & set(d.get("obs_ids") or []) - {d["stands"]}]
+
+
+def _check_stands(groups: dict[tuple, list[dict]], reg: Registry, problems: list[Problem]) -> None:
+    """Two declarations that name different ``stands`` statements for one figure leave its value to chance."""
+    for key, group in groups.items():
+        found = _standing_declarations(reg, group)
+        for other in found[1:]:
+            first = found[0]
+            if other["stands"] == first["stands"]:
+                continue
+            problems.append(Problem(
+                FILE, f"declarations '{first['id']}' (stands: {first['stands']}) and '{other['id']}' (stands: "
+                f"{other['stands']}) name different standing statements for one figure {dict(zip(FIGURE_KEY, key))}; "
+                "accepted: one standing statement per figure (the same stands in every declaration of the figure "
+                "that names one, or stands: null where a declaration chooses none)",
+                record=f"disagreement '{other['id']}'", column="stands"))
+            break
+
+
 def _published(reg: Registry, doc: str) -> str:
     return str(reg.documents.get(doc, {}).get("published") or "9999")
 
@@ -245,27 +310,54 @@ def _declarations_of(reg: Registry, ids: set[str]) -> list[dict]:
                 by_id.setdefault(o, []).append(d)
         index = (reg.disagreements, by_id)
         reg._declaration_index = index
-    found = {id(d): d for o in ids for d in index[1].get(o, ())}
-    return list(found.values())
+    found = {id(d): d for o in sorted(ids) for d in index[1].get(o, ())}
+    order = {id(d): i for i, d in enumerate(reg.disagreements)}
+    return sorted(found.values(), key=lambda d: order[id(d)])  # file order, never set order
 
 
 def declared_standing(reg: Registry, rows: list[dict]) -> dict | None:
-    """The ``stands`` statement of a declaration covering these rows, or None."""
-    ids = {r["obs_id"] for r in rows}
-    for d in _declarations_of(reg, ids):
-        if d.get("stands") in ids and ids & set(d.get("obs_ids") or []) - {d["stands"]}:
-            return next(r for r in rows if r["obs_id"] == d["stands"])
+    """The ``stands`` statement of a declaration covering these rows, or None.
+
+    At most one statement of a figure is named so (:func:`check_statements` refuses two); the first
+    declaration in file order decides when the rows are not one figure's.
+    """
+    for d in _standing_declarations(reg, rows):
+        return next(r for r in rows if r["obs_id"] == d["stands"])
     return None
 
 
+#: the order of wordings from the most to the least precise, where statements agree in value
+QUALIFIER_PRECISION = {"exact": 0, "at_least": 1, "at_most": 1, "approx": 2}
+
+
+def statement_order(reg: Registry, r: dict, differs: bool = False) -> tuple:
+    """The sort key of :func:`standing` after a declared ``stands``: the source's primary document first; where
+    the statements agree in value, the most precise wording (exact, then at_least / at_most, then approx); then
+    the earliest-published document (undated last), the document id and the row's line in its file."""
+    primary = reg.documents.get(r["doc"], {}).get("primary_of") == r["source_id"]
+    precision = 0 if differs else QUALIFIER_PRECISION.get(r["qualifier"], 9)
+    return (not primary, precision, _published(reg, r["doc"]), r["doc"], int(r.get("_line") or 0), r["obs_id"])
+
+
 def standing(reg: Registry, rows: list[dict]) -> dict:
-    """The statement a figure takes when its statements differ (see the module docstring)."""
+    """The statement a figure shows: its value, qualifier, quote, obs_id and document.
+
+    1. the statement a declaration in ``data/disagreements.yaml`` names as ``stands`` (two declarations naming
+       different statements of one figure are refused on load);
+    2. else the statement of the source's primary document;
+    3. else, where the statements agree in value, the most precise wording (exact over at_least / at_most over
+       approx);
+    4. else the earliest-published document's (undated documents last);
+    5. else the first in file order (document id, then line).
+
+    Every step compares values of the rows, never the order of a set or dict, so the choice is the same in every
+    process (whatever PYTHONHASHSEED) and with or without the cache.
+    """
     declared = declared_standing(reg, rows)
     if declared is not None:
         return declared
-    order = {id(r): i for i, r in enumerate(rows)}
-    return min(rows, key=lambda r: (reg.documents.get(r["doc"], {}).get("primary_of") != r["source_id"],
-                                    _published(reg, r["doc"]), order[id(r)]))
+    differs = len({r["value"] for r in rows}) > 1
+    return min(rows, key=lambda r: statement_order(reg, r, differs))
 
 
 def figure_evidence(reg: Registry, rows: list[dict]) -> dict:
