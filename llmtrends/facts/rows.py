@@ -5,6 +5,7 @@ import math
 import re
 
 
+from llmtrends.facts import numbers
 from llmtrends.facts.periods import PERIOD_FORMS, parse_period
 from llmtrends.facts.reading import Problem, _rel, accepted_list, read_csv_rows, read_yaml, suggest
 from llmtrends.facts.registry import Registry
@@ -98,6 +99,8 @@ def _observation(rec: dict, reg: Registry, doc: str, add) -> dict | None:
     if not rec["quote"].strip():
         add("quote is empty; accepted: the sentence the figure came from, verbatim", "quote")
         ok = False
+    elif values is not None and rec["unit"] in reg.units:
+        ok &= _value_in_quote(rec, add)
     period_forms = [c for c in ("period_quote", "period_inferred") if rec[c].strip()]
     if len(period_forms) != 1:
         add(f"period {rec['period']!r} has {'both' if period_forms else 'neither'} of period_quote and "
@@ -116,6 +119,26 @@ def _observation(rec: dict, reg: Registry, doc: str, add) -> dict | None:
         "doc": doc, "quote": rec["quote"].strip(), "note": rec["note"].strip(),
         "period_quote": rec["period_quote"].strip(), "period_inferred": rec["period_inferred"].strip(),
     }
+
+
+def _value_in_quote(rec: dict, add) -> bool:
+    """Each number written in value, value_low, value_high is readable in the quote, in any notation the
+    document uses (:mod:`llmtrends.facts.numbers`), unless ``value_derived`` says how it follows from it."""
+    if rec["value_derived"].strip():
+        return True
+    ok = True
+    for column in ("value", "value_low", "value_high"):
+        if not rec[column].strip():
+            continue
+        value = float(rec[column])
+        if not numbers.reads_as(value, rec["unit"], rec["quote"]):
+            add(f"{column} {value:g} ({rec['unit']}) is not readable in its quote, which holds "
+                f"{numbers.describe(rec['quote'], rec['unit'])}; accepted: a value the quote states (digits, "
+                "万/亿, million, 1/3, 三分之一, half, 三成, 翻倍, doubled; an ordinal 第三 / third for a rank; "
+                "data/README.md 'Numbers in the documents'), or value_derived saying how the value follows from "
+                "the quote (e.g. \"'the market leader' -> 1\")", column)
+            ok = False
+    return ok
 
 
 def _names_ok(rec: dict, reg: Registry, doc: str, add) -> bool:
