@@ -3,6 +3,7 @@
 ``llmtrends list``  show the runs of the batch plan
 ``llmtrends run``   execute the plan and write ``exports/`` (see ``--help``)
 ``llmtrends check`` validate ``data/`` and the document store, print a summary
+``llmtrends coverage [DOC ...]``  every number of each document and the row or declaration that covers it
 ``llmtrends export DIR [--format csv|parquet]``  the whole fact base as a Data Package
 
 Exit status: 0 when everything succeeded, 1 when a run failed (or a file of
@@ -44,7 +45,7 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser of ``llmtrends``: one sub-command per job (list, run, check, export).
+    """The command-line parser of ``llmtrends``: one sub-command per job (list, run, check, coverage, export).
 
     Returns
     -------
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plan_option(commands.add_parser("list", help="show the runs of the batch plan"))
     _add_run(commands)
     _add_check(commands)
+    _add_coverage(commands)
     _add_export(commands)
     return parser
 
@@ -134,7 +136,8 @@ def _add_check(commands) -> None:
             "Load and validate every file of data/ (the same checks as every load), build the figures, "
             "and run the document checks: every registered document present in the store with its "
             "registered SHA-256, every file of the store registered (README.md aside), every quote "
-            "verbatim in its document. Prints a summary (rows, figures, documents registered/present/"
+            "verbatim in its document, every number a document's body writes with digits a row's value, a "
+            "period of a row's period_quote or in a not_rows text (llmtrends coverage lists them). Prints a summary (rows, figures, documents registered/present/"
             "checked) and each problem on its own line. The store is $LLMTRENDS_DOCUMENTS, else "
             "../shared/documents beside the checkout. When the store is absent the document checks are "
             "skipped with one line saying so and the exit status is 0 -- unless the environment "
@@ -149,6 +152,31 @@ def _add_check(commands) -> None:
         metavar="DIR",
         help="the document store (default: $LLMTRENDS_DOCUMENTS, else ../shared/documents)",
     )
+
+
+def _add_coverage(commands) -> None:
+    coverage = commands.add_parser(
+        "coverage",
+        help="list every number of each document with the row or not_rows declaration that covers it",
+        description=(
+            "For each document (default: every registered document), list every number its body writes with "
+            "digits (for .md files the text after the --- header block), one line each: its line, the number "
+            "as written, what covers it and its sentence. A number is covered by a row of the document whose "
+            "quote holds it and whose value, value_low or value_high it is; by a row whose period_quote holds "
+            "it, when it reads as a date part; or by a not_rows entry of documents.yaml whose text holds it. "
+            "Anything else is UNCOVERED. A summary line per document. The store is $LLMTRENDS_DOCUMENTS, else "
+            "../shared/documents; absent, the listing is skipped with one line (exit 0; under CI exit 1). "
+            "Exit status: 0 every number covered, 1 a number is UNCOVERED (or a document is not in the store), "
+            "2 an unknown document or broken data."
+        ),
+    )
+    coverage.add_argument("docs", nargs="*", metavar="DOC",
+                          help="document ids or files of documents.yaml (default: every document)")
+    coverage.add_argument("--documents", type=Path, default=None, metavar="DIR",
+                          help="the document store (default: $LLMTRENDS_DOCUMENTS, else ../shared/documents)")
+    coverage.add_argument("--uncovered", action="store_true",
+                          help="list only the UNCOVERED numbers (and the summary lines)")
+    coverage.add_argument("--summary", action="store_true", help="print only the summary line of each document")
 
 
 def _add_export(commands) -> None:
@@ -290,7 +318,7 @@ def command_check(store: Path | None = None) -> int:
         0 when nothing is wrong (an absent store counts as nothing wrong unless
         ``CI`` is set), 1 otherwise.
     """
-    from llmtrends.facts import datasets
+    from llmtrends.facts import coverage, datasets
     from llmtrends.facts import store as documents
     from llmtrends.errors import DataError
 
@@ -324,10 +352,74 @@ def command_check(store: Path | None = None) -> int:
     report = documents.run(folder, reg)
     print(f"documents: {report.registered} registered, {report.present} present, {report.checked} checked "
           f"(checksum as registered); {report.quotes} quotes compared with their documents")
+    total = coverage.counts(report.coverage)
+    print(f"coverage: {total['numbers']} numbers in {_plural(total['documents'], 'document')}: {total['row']} row values, "
+          f"{total['period']} periods, {total['not_rows']} not_rows, {total['uncovered']} uncovered "
+          "(llmtrends coverage lists them)")
     print(f"problems: {len(report.problems)}")
     for problem in report.problems:
         print(f"  {problem}")
     return EXIT_RUN_FAILED if report.problems else EXIT_OK
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _resolve_documents(names: Sequence[str], reg) -> list[str]:
+    """Document ids for ``names`` (an id, or a file as documents.yaml writes it); UnknownNameError otherwise."""
+    from llmtrends.errors import UnknownNameError
+    from llmtrends.facts.reading import accepted_list, suggest
+
+    by_file = {str(d.get("file")): did for did, d in reg.documents.items()}
+    out = []
+    for name in names:
+        did = name if name in reg.documents else by_file.get(name)
+        if did is None:
+            raise UnknownNameError(f"unknown document {name!r}{suggest(name, reg.documents)}; accepted: a document "
+                                   f"id of data/documents.yaml ({accepted_list(reg.documents, limit=50)}) or its file")
+        out.append(did)
+    return out
+
+
+def command_coverage(docs: Sequence[str] = (), store: Path | None = None, only_uncovered: bool = False,
+                     summary: bool = False) -> int:
+    """Print every number of each document and what covers it (see :mod:`llmtrends.facts.coverage`).
+
+    Returns
+    -------
+    int
+        0 when every number is covered (or the store is absent outside CI), 1 when one is not or a
+        document is missing from the store.
+    """
+    from llmtrends.facts import coverage, datasets
+    from llmtrends.facts import store as documents
+
+    reg = datasets.registry()
+    chosen = _resolve_documents(docs, reg) if docs else None
+    folder = store if store is not None else documents.store_dir()
+    if not documents.store_present(folder):
+        print(documents.absent_message(folder).replace("document checks", "coverage"))
+        return EXIT_RUN_FAILED if documents.required() else EXIT_OK
+    found = coverage.run(folder, reg, chosen)
+    total = coverage.counts(found)
+    missing = any(items is None for items in found.values())
+    status = EXIT_RUN_FAILED if total["uncovered"] or missing else EXIT_OK
+    try:
+        for did, items in found.items():
+            if items is None:
+                print(f"{did}: {reg.documents[did].get('file')} is not in the store {folder} as UTF-8 text "
+                      "(llmtrends check says why)")
+            elif summary:
+                print(coverage.summary(did, items))
+            else:
+                print("\n".join(coverage.table(did, items, only_uncovered)) + "\n")
+        print(f"total: {total['numbers']} numbers in {_plural(total['documents'], 'document')}: {total['row']} row values, "
+              f"{total['period']} periods, {total['not_rows']} not_rows, {total['uncovered']} UNCOVERED")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `llmtrends coverage | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -363,6 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_list(args.plan)
         if args.command == "check":
             return command_check(args.documents)
+        if args.command == "coverage":
+            return command_coverage(args.docs, args.documents, args.uncovered, args.summary)
         if args.command == "export":
             return command_export(args.dir, args.format)
         return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports, force=args.force,

@@ -15,7 +15,10 @@ texts are never copied into the repository.
   ``<field>_quote`` fields (in a document reporting the source, or in
   ``<field>_doc`` when given), each document's ``published_quote`` (in itself),
   and in ``data/disagreements.yaml`` each ``reason_quote`` (in ``reason_doc``)
-  and each source_fact statement's ``quote`` (in its ``doc``).
+  and each source_fact statement's ``quote`` (in its ``doc``);
+- every number a document's body writes with digits is a row's value, a
+  period a row's period_quote states, or in a ``not_rows`` text, and each
+  ``not_rows`` text finds one place (:mod:`llmtrends.facts.coverage`).
 
 Examples
 --------
@@ -34,7 +37,7 @@ from pathlib import Path
 
 from llmtrends import paths
 from llmtrends.facts.reading import Problem, _collapse
-from llmtrends.facts import loading
+from llmtrends.facts import coverage, loading
 from llmtrends.facts.registry import Registry
 
 #: files of the store that are not documents
@@ -73,6 +76,7 @@ class Report:
     checked: int = 0          # present documents whose checksum matched
     quotes: int = 0           # quotes compared with a document text
     problems: list[Problem] = field(default_factory=list)
+    coverage: dict = field(default_factory=dict)  # document id -> its numbers (llmtrends.facts.coverage)
 
 
 def store_files(folder: Path) -> list[Path]:
@@ -135,6 +139,8 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
 
     _check_row_quotes(reg, stands, report.problems)
     _check_registry_quotes(reg, stands, report.problems)
+    report.coverage, problems = coverage.check(folder, reg)
+    report.problems += problems
     return report
 
 
