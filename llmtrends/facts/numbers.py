@@ -98,8 +98,9 @@ _UNIT_WORD = "|".join(sorted(_EN_UNITS, key=len, reverse=True))
 _TENS_WORD = "|".join(_EN_TENS)
 _EN_CARDINAL = rf"(?:(?:{_TENS_WORD})(?:[- ](?:{_UNIT_WORD}))?|{_UNIT_WORD}|a)"
 _EN_NUMBER = re.compile(
-    rf"\b(?P<half>half an? )?(?P<n>{_EN_CARDINAL}(?: hundred(?: (?:and )?{_EN_CARDINAL})?)?|dozen|hundred)"
-    rf"(?: (?P<mag>thousand|million|billion|trillion|quadrillion))?\b", re.I)
+    rf"\b(?:(?P<half>half) an? (?P<halfmag>thousand|million|billion|trillion|quadrillion)|"
+    rf"(?P<n>{_EN_CARDINAL}(?: hundred(?: (?:and )?{_EN_CARDINAL})?)?|dozen|hundred)"
+    rf"(?: (?P<mag>thousand|million|billion|trillion|quadrillion))?)\b", re.I)
 _EN_FRACTION = re.compile(
     rf"\b(?:(?P<num>{_UNIT_WORD}|a)[- ])?(?P<den>half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|"
     r"sevenths?|eighths?|ninths?|tenths?)\b", re.I)
@@ -253,11 +254,13 @@ def _word_numbers(text: str) -> list[Number]:
         out.append(Number(m.start(), m.end(), m.group(), tuple(float(v) for v in values), kind, m.span()))
 
     for m in _EN_NUMBER.finditer(text):
+        if m.group("half"):
+            add(m, (_EN_MAGNITUDE[m.group("halfmag").lower()] / 2,))
+            continue
         n = _cardinal(m.group("n"))
         if n is None or (m.group("n").lower() in ("a", "an") and not m.group("mag")):
             continue
-        value = n * (_EN_MAGNITUDE[m.group("mag").lower()] if m.group("mag") else 1)
-        add(m, (value / 2,) if m.group("half") else (value,))
+        add(m, (n * (_EN_MAGNITUDE[m.group("mag").lower()] if m.group("mag") else 1),))
     for m in _EN_FRACTION.finditer(text):
         den = _DENOMINATORS[m.group("den").lower().rstrip("s") if m.group("den").lower() != "halves" else "half"]
         num = m.group("num")
