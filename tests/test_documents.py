@@ -103,10 +103,13 @@ def test_documents_dir_follows_the_environment(monkeypatch, tmp_path):
 def test_an_edited_quote_is_caught(data_copy, document_store):
     path = data_copy / "observations" / "004_7a1188515460bd69.csv"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("平均週份額約 13.0%", "平均週份額約 31.0%"), encoding="utf-8")
+    # 週 -> 周: the value stays readable in the quote (the load check), the quote is no longer verbatim
+    path.write_text(text.replace("平均週份額約 13.0%", "平均周份額約 13.0%"), encoding="utf-8")
     problems = datasets.check_quotes(document_store)
-    assert len(problems) == 1
+    assert len(problems) == 2, problems
     assert "004_7a1188515460bd69.csv" in problems[0] and "column 'quote'" in problems[0]
+    # and the number that quote covered is no row's value any more (coverage)
+    assert "document 004_7a1188515460bd69" in problems[1] and "number '13.0%'" in problems[1]
 
 
 def test_a_period_quote_not_in_the_same_document_is_caught(data_copy, document_store):
@@ -216,12 +219,12 @@ def test_an_unregistered_file_in_a_folder_of_the_store_is_caught(store_copy):
 
 
 def test_a_declared_non_row_must_stand_verbatim_in_its_document(data_copy, document_store):
-    _edit_yaml(data_copy / "documents.yaml", lambda d: d["002_5e558ed93eb34f2f"].update(not_rows=[
-        {"text": "未来3-5年", "reason": "a planning horizon in a heading, not a market figure"},
-        {"text": "未来4-6年", "reason": "not in the text"}]))
+    declared = datasets.registry().documents["002_5e558ed93eb34f2f"]["not_rows"]
+    _edit_yaml(data_copy / "documents.yaml", lambda d: d["002_5e558ed93eb34f2f"]["not_rows"].append(
+        {"text": "未来4-6年", "reason": "not in the text"}))
     problems = datasets.check_quotes(document_store)
     assert len(problems) == 1, problems
-    assert "not_rows #2: text not found verbatim in 002_5e558ed93eb34f2f" in problems[0]
+    assert f"not_rows #{len(declared) + 1}: text not found verbatim in 002_5e558ed93eb34f2f" in problems[0]
 
 
 def test_a_written_derivation_is_carried_with_the_value(data_copy):

@@ -25,14 +25,23 @@ HEADER = ("obs_id,source_id,theme,metric,segment,entity,period,value,value_low,v
 TEXTS = {
     "relay_a": "Relay: Anthropic holds 32% in 2025. OpenAI 25%. Alpha said 13.8 billion for 2024.",
     "prim25": "Primary 2025: Anthropic 32%. OpenAI 25%. Spend in 2024 was 11.5 billion, inference excluded.",
-    "tr": "Translation: Anthropic 32%. Google 20%.",
+    "tr": "Translation: Anthropic 32%. OpenAI 27%. Google 20%.",
     "prim24": "Primary 2024: spend 13.8 billion. Published November 2024.",
 }
+# every number of TEXTS is a row's value or declared in not_rows (the coverage check): the years are
+# periods, the spend sentences rows of some tests only
 DOCS = {
-    "relay_a": {"kind": "relay", "reports": ["s25", "s24"]},
-    "prim25": {"kind": "primary", "reports": ["s25", "s24"], "primary_of": "s25"},
-    "tr": {"kind": "translation", "reports": ["s25"]},
-    "prim24": {"kind": "primary", "reports": ["s24"], "primary_of": "s24"},
+    "relay_a": {"kind": "relay", "reports": ["s25", "s24"],
+                "not_rows": [{"text": "in 2025", "reason": "the period"},
+                             {"text": "Alpha said 13.8 billion for 2024", "reason": "a row of some tests only"}]},
+    "prim25": {"kind": "primary", "reports": ["s25", "s24"], "primary_of": "s25",
+               "not_rows": [{"text": "Primary 2025", "reason": "the period"},
+                            {"text": "Spend in 2024 was 11.5 billion", "reason": "a row of some tests only"}]},
+    "tr": {"kind": "translation", "reports": ["s25"],
+           "not_rows": [{"text": "OpenAI 27%", "reason": "a row of some tests only"}]},
+    "prim24": {"kind": "primary", "reports": ["s24"], "primary_of": "s24",
+               "not_rows": [{"text": "Primary 2024: spend 13.8 billion", "reason": "a row of some tests only"},
+                            {"text": "Published November 2024", "reason": "the date"}]},
 }
 
 
@@ -119,9 +128,9 @@ def _with(rows, doc, *lines):
 # --------------------------------------------------------------------------- status
 
 def test_statuses_on_synthetic_data(synthetic):
-    rows = _with(BASE_ROWS, "prim25", _row("p25-meta", "s25", "meta", "2025", 9, "Primary 2025"))
+    rows = _with(BASE_ROWS, "prim25", _row("p25-meta", "s25", "meta", "2025", 9, "Meta 9%"))
     rows = _with(rows, "relay_a", _spend("ra-spend", "s24", 13.8, "Alpha said 13.8 billion for 2024"))
-    rows = _with(rows, "prim25", _spend("p25-spend-s24", "s24", 13.8, "Primary 2025"))
+    rows = _with(rows, "prim25", _spend("p25-spend-s24", "s24", 13.8, "13.8 billion in 2024"))
     synthetic(rows)
     anthropic = _figure("anthropic")
     assert anthropic["status"] == "confirmed"
@@ -139,7 +148,7 @@ def test_statuses_on_synthetic_data(synthetic):
 # --------------------------------------------------------------------------- differing statements
 
 def test_an_undeclared_difference_names_both_statements_and_how_to_declare(synthetic):
-    rows = _with(BASE_ROWS, "tr", _row("tr-openai", "s25", "openai", "2025", 27, "Anthropic 32%"))
+    rows = _with(BASE_ROWS, "tr", _row("tr-openai", "s25", "openai", "2025", 27, "OpenAI 27%"))
     synthetic(rows)
     with pytest.raises(DataError) as exc:
         datasets.figures()
@@ -150,7 +159,7 @@ def test_an_undeclared_difference_names_both_statements_and_how_to_declare(synth
 
 
 def _differing(stands):
-    rows = _with(BASE_ROWS, "tr", _row("tr-openai", "s25", "openai", "2025", 27, "Anthropic 32%"))
+    rows = _with(BASE_ROWS, "tr", _row("tr-openai", "s25", "openai", "2025", 27, "OpenAI 27%"))
     return rows, [{"id": "openai-2025", "kind": "relay_vs_primary", "obs_ids": ["tr-openai", "p25-openai"],
                    "stands": stands, "reason": "The translation misreads the chart.",
                    "reason_quote": "OpenAI 25%", "reason_doc": "prim25"}]
@@ -163,7 +172,7 @@ def test_a_declared_difference_loads_and_the_stands_statement_gives_the_value(sy
     synthetic(rows, declared)
     openai = _figure("openai")
     assert openai["status"] == "differs"
-    assert openai["value"] == 27 and openai["quote"] == "Anthropic 32%"
+    assert openai["value"] == 27 and openai["quote"] == "OpenAI 27%"
     table = lt.disagreements()
     assert len(table) == 2  # 27 vs each 25; the two 25s agree
     row = table[table["obs_id_b"] == "p25-openai"].iloc[0]
@@ -215,7 +224,7 @@ def test_a_declared_restatement_keeps_both_editions(synthetic):
 
 def test_share_sums_count_the_standing_value_once_per_entity(synthetic):
     # prim25 states Anthropic twice (32 and 50) beside OpenAI 25: 50 + 25 + 32 would exceed 100
-    rows = _with(BASE_ROWS, "prim25", _row("p25-anthropic-b", "s25", "anthropic", "2025", 50, "Primary 2025"))
+    rows = _with(BASE_ROWS, "prim25", _row("p25-anthropic-b", "s25", "anthropic", "2025", 50, "Anthropic 50%"))
     declared = [{"id": "twice", "kind": "within_document", "obs_ids": ["p25-anthropic", "p25-anthropic-b",
                                                                      "ra-anthropic", "tr-anthropic"],
                  "stands": "p25-anthropic", "reason": "Two sentences."}]
@@ -224,7 +233,7 @@ def test_share_sums_count_the_standing_value_once_per_entity(synthetic):
     declared[0]["stands"] = "p25-anthropic-b"  # 50 + 25 = 75: still fine
     synthetic(rows, declared)
     assert _figure("anthropic")["value"] == 50
-    rows = _with(rows, "prim25", _row("p25-google", "s25", "google", "2025", 30, "Primary 2025"))
+    rows = _with(rows, "prim25", _row("p25-google", "s25", "google", "2025", 30, "Google 30%"))
     synthetic(rows, declared)  # 50 + 25 + 30 = 105 > 101
     with pytest.raises(DataError) as exc:
         datasets.figures()
@@ -286,7 +295,7 @@ def test_one_number_under_two_measures_is_declared_as_such_and_changes_no_status
 
 @pytest.mark.parametrize("rows,ids,expected", [
     # two different numbers are not 'the same number'
-    (_with(BASE_ROWS, "prim25", _row("p25-openai-spend", "s24", "openai", "2025", 27, "OpenAI 25%",
+    (_with(BASE_ROWS, "prim25", _row("p25-openai-spend", "s24", "openai", "2025", 27, "OpenAI 27%",
                                      metric="enterprise_llm_api_spend_share")),
      ("p25-openai", "p25-openai-spend"), "its statements state different numbers"),
     # a relay and the primary of one figure are statements of one figure, not two measures

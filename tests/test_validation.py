@@ -63,7 +63,9 @@ def test_percentage_over_100_is_rejected(data_copy):
 @pytest.mark.parametrize("value", ["452", "-1.5", "-100"])
 def test_a_change_in_percent_may_pass_100_or_fall(data_copy, value):
     # 'True Audience surging 452% year-over-year', "OpenAI's adoption rate fell 1.5%": kind change, unit percent
-    edit(data_copy, row_id="d003-st24-ai-app-downloads-yoy-2024jan-aug", doc="003_663836e434da2f9a", value=value)
+    # the edited value is not its quote's: value_derived says so, or the value check would refuse it first
+    edit(data_copy, row_id="d003-st24-ai-app-downloads-yoy-2024jan-aug", doc="003_663836e434da2f9a", value=value,
+         value_derived="a test's edit")
     obs = datasets.observations()
     assert obs.loc[obs["obs_id"] == "d003-st24-ai-app-downloads-yoy-2024jan-aug", "value"].item() == float(value)
 
@@ -133,7 +135,7 @@ def test_shares_summing_over_100_are_rejected(data_copy):
     fields, rows = _rows(data_copy / "observations" / f"{DOC}.csv")
     target = next(r for r in rows if r["metric"] == "enterprise_llm_api_usage_share" and r["entity"] in ("google", "谷歌")
                   and r["period"] == "mid-2025")
-    edit(data_copy, row_id=target["obs_id"], value="40")
+    edit(data_copy, row_id=target["obs_id"], value="40", value_derived="a test's edit")
     msg = load_error()
     assert "shares of metric 'enterprise_llm_api_usage_share'" in msg and "sum to 107 > 100" in msg
 
@@ -144,7 +146,8 @@ def test_a_share_stated_twice_in_one_document_counts_once_in_the_sum(data_copy):
     meta = [r for r in rows if r["metric"] == "enterprise_llm_api_usage_share" and r["entity"] == "meta"
             and r["period"] == "mid-2025"]
     assert sorted(r["qualifier"] for r in meta) == ["at_most", "exact"]
-    other = dict(meta[0], obs_id="d001-test-other-share", entity="other", value="13", qualifier="exact")
+    other = dict(meta[0], obs_id="d001-test-other-share", entity="other", value="13", qualifier="exact",
+                 value_derived="a test's row")
     _write(data_copy / "observations" / f"{DOC}.csv", fields, rows + [other])
     # 32 + 25 + 20 + 9 + 1 + 13 = 100 with Meta once; counting both Meta statements would give 109.
     datasets.clear_cache()
@@ -212,7 +215,7 @@ def test_relays_that_disagree_are_caught(data_copy):
     fields, rows = _rows(path)
     target = next(r for r in rows if r["metric"] == "enterprise_llm_api_usage_share" and r["period"] == "mid-2025"
                   and r["entity"].lower() in ("anthropic", "claude"))
-    edit(data_copy, row_id=target["obs_id"], doc="000_dff873e1b34121a2", value="31")
+    edit(data_copy, row_id=target["obs_id"], doc="000_dff873e1b34121a2", value="31", value_derived="a test's edit")
     msg = load_error()
     assert "different values" in msg and target["obs_id"] in msg
 
