@@ -75,11 +75,12 @@ def figures() -> pd.DataFrame:
       "9%" and "under 9%": see :func:`disagreements`),
       ``relay_only`` (no primary document states it), ``primary_only``.
 
-    Where statements agree, the most precise wording (exact over bounds over
-    approximate) gives qualifier and quote; where they differ, the ``stands``
-    statement of the declaration gives value, qualifier and quote (with
-    ``stands: null``: the primary document's, else the earliest-published
-    document's statement).
+    One statement gives value, qualifier, quote and obs_id
+    (:func:`llmtrends.facts.evidence.standing`): the ``stands`` statement of a
+    declaration; else the source's primary document's; else, where the values
+    agree, the most precise wording (exact over bounds over approximate); else
+    the earliest-published document's; else the first in file order (document
+    id, line). Never set or dict order: the same under every PYTHONHASHSEED.
     """
     loaded = _loaded()
     return frames.tidy(_with_attrs(loaded.figures.copy(), "figures", loaded.registry), loaded.registry)
