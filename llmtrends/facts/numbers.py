@@ -39,6 +39,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -101,9 +102,11 @@ _EN_NUMBER = re.compile(
     rf"\b(?:(?P<half>half) an? (?P<halfmag>thousand|million|billion|trillion|quadrillion)|"
     rf"(?P<n>{_EN_CARDINAL}(?: hundred(?: (?:and )?{_EN_CARDINAL})?)?|dozen|hundred)"
     rf"(?: (?P<mag>thousand|million|billion|trillion|quadrillion))?)\b", re.I)
-_EN_FRACTION = re.compile(
-    rf"\b(?:(?P<num>{_UNIT_WORD}|a)[- ])?(?P<den>half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|"
-    r"sevenths?|eighths?|ninths?|tenths?)\b", re.I)
+_EN_FRACTION = re.compile(r"\b(?P<den>half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|"
+                          r"ninths?|tenths?)\b", re.I)
+_EN_NUMERATOR = re.compile(rf"\b(?P<num>{_UNIT_WORD}|an?)[- ]$", re.I)  # the word before a denominator
+_EN_SPAN = re.compile(r".*", re.S)
+_LATIN_WORD = re.compile("[A-Za-z]+")
 _EN_IN = re.compile(rf"\b(?P<num>{_UNIT_WORD})(?: in | out of )(?P<den>{_UNIT_WORD}|{_TENS_WORD})\b", re.I)
 _EN_MULTIPLE = re.compile(
     r"\b(?:(?P<two>doubl(?:e|ed|es|ing)|twice|two-?fold)|(?P<three>tripl(?:e|ed|es|ing)|trebl(?:e|ed)|three-?fold)"
@@ -113,13 +116,25 @@ _EN_ORDINAL = re.compile(
     r"\b(?P<word>" + "|".join(_EN_ORDINALS) + r")\b(?! (?:time|half|quarter)s?\b)"
     r"|\b(?P<digits>[0-9]+)(?:st|nd|rd|th)\b|(?:\bNo\. ?|#)(?P<no>[0-9]+)\b", re.I)
 
+#: every word that can start or carry an English number: a text with none of them has no number in words
+_EN_VOCABULARY = frozenset(
+    list(_EN_UNITS) + list(_EN_TENS) + list(_EN_ORDINALS) + list(_EN_MAGNITUDE)
+    + [d + "s" for d in _DENOMINATORS] + list(_DENOMINATORS)
+    + "hundred dozen halves twice twofold threefold fourfold fivefold fold treble trebled".split()
+    + [stem + end for stem in ("doubl", "tripl", "quadrupl", "quintupl") for end in ("e", "ed", "es", "ing")]
+    + ["halved", "halving"])
+
+#: every English ordinal ends so (first, second, third, fourth, 3rd ...) or is written No. 3 / #3
+_EN_ORDINAL_HINT = re.compile(r"(?i:st|nd|rd|th)\b|#|No\.")
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
              "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_LARGE = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "兆": 1e12}
 _CN_CHARS = "".join(_CN_DIGIT) + "".join(_CN_SMALL) + "".join(_CN_LARGE)
 _CN_NUMERAL = f"[{_CN_CHARS}]+"
-_CN_RUN = re.compile(rf"(?<![0-9０-９]){_CN_NUMERAL}")
+_CN_RUN = re.compile(_CN_NUMERAL)
+_ANY_CN = re.compile(f"[{_CN_CHARS}半翻第首]")
+_DIGIT_CHARS = set("0123456789０１２３４５６７８９")
 _CN_FRACTION = re.compile(rf"(?P<den>{_CN_NUMERAL}|{_D}+)分之(?P<num>{_CN_NUMERAL}|{_D}+(?:[.．]{_D}+)?)")
 _CN_CHENG = re.compile(rf"(?P<n>[{''.join(_CN_DIGIT)}十])成(?!为|為|本|长|長|立|功|熟|果|员|員)")
 _CN_HALF = re.compile(r"一半|半数|半數|过半|過半|减半|減半|半壁")
@@ -253,6 +268,14 @@ def _word_numbers(text: str) -> list[Number]:
     def add(m: re.Match, values, kind: str = "words") -> None:
         out.append(Number(m.start(), m.end(), m.group(), tuple(float(v) for v in values), kind, m.span()))
 
+    if not _EN_VOCABULARY.isdisjoint(w.lower() for w in _LATIN_WORD.findall(text)):
+        _english(text, add)
+    if _ANY_CN.search(text):
+        _chinese(text, add)
+    return out
+
+
+def _english(text: str, add) -> None:
     for m in _EN_NUMBER.finditer(text):
         if m.group("half"):
             add(m, (_EN_MAGNITUDE[m.group("halfmag").lower()] / 2,))
@@ -262,11 +285,15 @@ def _word_numbers(text: str) -> list[Number]:
             continue
         add(m, (n * (_EN_MAGNITUDE[m.group("mag").lower()] if m.group("mag") else 1),))
     for m in _EN_FRACTION.finditer(text):
-        den = _DENOMINATORS[m.group("den").lower().rstrip("s") if m.group("den").lower() != "halves" else "half"]
-        num = m.group("num")
-        if num is None and den != 2:
+        word = m.group("den").lower()
+        den = _DENOMINATORS["half" if word == "halves" else word.rstrip("s")]
+        before = _EN_NUMERATOR.search(text, max(0, m.start() - 12), m.start())
+        if before is None and den != 2:
             continue  # "third" alone is an ordinal, "half" alone a fraction
-        add(m, _fraction(1 if num is None or num.lower() == "a" else _EN_UNITS[num.lower()], den))
+        num = before.group("num").lower() if before else "a"
+        start = before.start() if before else m.start()
+        out = _EN_SPAN.match(text, start, m.end())
+        add(out, _fraction(1 if num in ("a", "an") else _EN_UNITS[num], den))
     for m in _EN_IN.finditer(text):
         num = _EN_UNITS[m.group("num").lower()]
         den = _cardinal(m.group("den"))
@@ -277,7 +304,12 @@ def _word_numbers(text: str) -> list[Number]:
             add(m, (float(m.group("nfold")),))
         else:
             add(m, {"two": (2,), "three": (3,), "four": (4,), "five": (5,), "half": (0.5,)}[m.lastgroup])
+
+
+def _chinese(text: str, add) -> None:
     for m in _CN_RUN.finditer(text):
+        if m.start() and text[m.start() - 1] in _DIGIT_CHARS:
+            continue  # 17亿: the magnitude of a digit number
         value = chinese_numeral(m.group())
         if value is not None:
             add(m, (value,))
@@ -291,7 +323,6 @@ def _word_numbers(text: str) -> list[Number]:
         add(m, _fraction(1, 2))
     for m in _CN_MULTIPLE.finditer(text):
         add(m, (4,) if m.group("four") else (2,))
-    return out
 
 
 def _ordinals(text: str, fractions: list[Number]) -> list[Number]:
@@ -303,7 +334,7 @@ def _ordinals(text: str, fractions: list[Number]) -> list[Number]:
         value = 1.0 if m.group("first") else (chinese_numeral(n) if n[0] in _CN_CHARS else _float(n))
         if value is not None:
             out.append(Number(m.start(), m.end(), m.group(), (value,), "ordinal", m.span()))
-    for m in _EN_ORDINAL.finditer(text):
+    for m in _EN_ORDINAL.finditer(text) if _EN_ORDINAL_HINT.search(text) else ():
         if any(a <= m.start() < b for a, b in taken):
             continue
         value = _EN_ORDINALS[m.group("word").lower()] if m.group("word") else int(m.group("digits") or m.group("no"))
@@ -357,9 +388,15 @@ def means(number: Number, value: float, unit: str) -> bool:
     return any(math.isclose(abs(v), target, rel_tol=1e-6, abs_tol=1e-9) for v in number.values)
 
 
+@functools.lru_cache(maxsize=8192)
+def _readings(text: str) -> tuple[Number, ...]:
+    """:func:`find_numbers` of a quote, kept: relays repeat quotes, and a load reads each row's quote."""
+    return tuple(find_numbers(text))
+
+
 def reads_as(value: float, unit: str, text: str) -> bool:
     """Whether ``text`` states ``value`` (in ``unit``) in one of the notations of this module."""
-    return any(means(n, value, unit) for n in find_numbers(text))
+    return any(means(n, value, unit) for n in _readings(text))
 
 
 def describe(text: str, unit: str, limit: int = 8) -> str:
@@ -373,7 +410,7 @@ def describe(text: str, unit: str, limit: int = 8) -> str:
     'no ordinal (第三, 首位, third, 3rd, No. 3: the notations of a rank)'
     """
     scale = unit_scale(unit)
-    shown = [n for n in find_numbers(text) if (unit == "rank") == (n.kind == "ordinal")]
+    shown = [n for n in _readings(text) if (unit == "rank") == (n.kind == "ordinal")]
     if not shown and unit == "rank":
         return "no ordinal (第三, 首位, third, 3rd, No. 3: the notations of a rank)"
     if not shown:
