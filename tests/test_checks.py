@@ -158,7 +158,29 @@ def test_a_figure_worded_twice_in_one_document_is_a_within_document_declaration(
     assert figure["status"] == "differs" and figure["qualifier"] == "exact"
     synthetic(*_twice("between_documents"))
     message = _load_error()
-    assert "declared 'anthropic-twice' of kind between_documents" in message and "two rows state one figure" in message
+    assert "kind between_documents names statements of one document (prim25)" in message
+    assert "two rows state one figure" in message
+
+
+@pytest.mark.parametrize("kind,ids,expected", [
+    ("within_document", ["p25-openai", "ra-openai", "tr-openai"],
+     "kind within_document names statements of 3 documents (prim25, relay_a, tr)"),
+    ("between_documents", ["tr-openai", "tr-openai-about"], "kind between_documents names statements of one "
+                                                           "document (tr); accepted: within_document"),
+])
+def test_a_declaration_kind_says_where_its_statements_come_from(synthetic, kind, ids, expected):
+    rows = _with(BASE_ROWS, "tr", row("tr-openai", 27, "OpenAI 27%", entity="openai", period="2025"),
+                 row("tr-openai-about", 27, "about OpenAI 27%", entity="openai", period="2025", qualifier="approx"))
+    fine = [{"id": "tr-twice", "kind": "within_document", "obs_ids": ["tr-openai", "tr-openai-about"],
+             "stands": "tr-openai", "reason": "Two wordings."},
+            {"id": "tr-vs-rest", "kind": "between_documents",
+             "obs_ids": ["p25-openai", "ra-openai", "tr-openai", "tr-openai-about"],
+             "stands": "tr-openai", "reason": "The translation reads 27."}]
+    synthetic(rows, fine)
+    assert datasets.figures().query("entity == 'openai'").iloc[0]["value"] == 27
+    synthetic(rows, fine + [{"id": "mis-kinded", "kind": kind, "obs_ids": ids, "stands": None, "reason": "x"}])
+    message = _load_error()
+    assert "disagreement 'mis-kinded'), column 'kind'" in message and expected in message
 
 
 # --------------------------------------------------------------------------- one standing statement
@@ -289,6 +311,7 @@ def test_an_uncovered_number_fails_check_and_shows_in_coverage_until_it_is_decla
     uncovered = [line for line in out.splitlines() if "UNCOVERED" in line and " numbers" not in line]
     assert len(uncovered) == 1 and " 7 " in uncovered[0] and "It gained 7 new users." in uncovered[0]
     assert "relay_a: 6 numbers: 2 row values, 0 periods, 3 not_rows, 1 UNCOVERED" in out
+    assert "total: 6 numbers in 1 document: 2 row values" in out
     _declare(data, "relay_a", ("gained 7 new users", "users, not a market figure"))
     assert _problems(store) == []
     assert main(["coverage", "relay_a"]) == 0

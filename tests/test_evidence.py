@@ -225,12 +225,16 @@ def test_a_declared_restatement_keeps_both_editions(synthetic):
 def test_share_sums_count_the_standing_value_once_per_entity(synthetic):
     # prim25 states Anthropic twice (32 and 50) beside OpenAI 25: 50 + 25 + 32 would exceed 100
     rows = _with(BASE_ROWS, "prim25", _row("p25-anthropic-b", "s25", "anthropic", "2025", 50, "Anthropic 50%"))
-    declared = [{"id": "twice", "kind": "within_document", "obs_ids": ["p25-anthropic", "p25-anthropic-b",
-                                                                     "ra-anthropic", "tr-anthropic"],
-                 "stands": "p25-anthropic", "reason": "Two sentences."}]
+    # within the page and across documents: two declarations (a within_document one names one document)
+    declared = [{"id": "twice", "kind": "within_document", "obs_ids": ["p25-anthropic", "p25-anthropic-b"],
+                 "stands": "p25-anthropic", "reason": "Two sentences."},
+                {"id": "page-50-vs-relays", "kind": "between_documents",
+                 "obs_ids": ["p25-anthropic-b", "ra-anthropic", "tr-anthropic"], "stands": None,
+                 "reason": "The relays give 32."}]
     synthetic(rows, declared)
     assert _figure("anthropic")["value"] == 32
-    declared[0]["stands"] = "p25-anthropic-b"  # 50 + 25 = 75: still fine
+    for declaration in declared:  # 50 + 25 = 75: still fine
+        declaration["stands"] = "p25-anthropic-b"
     synthetic(rows, declared)
     assert _figure("anthropic")["value"] == 50
     rows = _with(rows, "prim25", _row("p25-google", "s25", "google", "2025", 30, "Google 30%"))

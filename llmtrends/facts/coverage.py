@@ -216,8 +216,12 @@ def summary(did: str, items: list[Item]) -> str:
     """One line: how many numbers the document writes and what covers them."""
     found = {how: sum(1 for i in items if i.how == how) for how in HOW}
     uncovered = sum(1 for i in items if i.how is None)
-    return (f"{did}: {len(items)} numbers: {found['row']} row values, {found['period']} periods, "
-            f"{found['not_rows']} not_rows, {uncovered} UNCOVERED")
+    return (f"{did}: {_count(len(items), 'number')}: {_count(found['row'], 'row value')}, "
+            f"{_count(found['period'], 'period')}, {found['not_rows']} not_rows, {uncovered} UNCOVERED")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def counts(found: dict[str, list[Item] | None]) -> dict[str, int]:

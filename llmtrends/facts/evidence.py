@@ -150,9 +150,23 @@ def _check_statement_pair(entry: dict, obs: dict[str, dict], add) -> None:
             "(remove the declaration if a correction made them agree)", "obs_ids")
     if kind == "same_number_other_measure" and len(known) == len(ids) >= 2:
         _check_same_number(known, add)
+    _check_kind_documents(kind, known, add)
     if stands is not None and stands not in ids:
         add(f"stands {stands!r} is not among its obs_ids; accepted: null (both stand) or one of "
             f"{', '.join(map(str, ids))}", "stands")
+
+
+def _check_kind_documents(kind, known: list[dict], add) -> None:
+    """A within_document declaration names statements of one document; between_documents and
+    relay_vs_primary name statements of two or more."""
+    docs = list(dict.fromkeys(r["doc"] for r in known))
+    if kind == "within_document" and len(docs) > 1:
+        add(f"kind within_document names statements of {len(docs)} documents ({', '.join(docs)}); accepted: the "
+            "statements of one document (declare the pairs across documents as between_documents or "
+            "relay_vs_primary)", "kind")
+    elif kind in ("between_documents", "relay_vs_primary") and len(docs) == 1 and len(known) > 1:
+        add(f"kind {kind} names statements of one document ({docs[0]}); accepted: within_document for a "
+            "figure one document words twice", "kind")
 
 
 def _check_same_number(known: list[dict], add) -> None:
