@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 
-
+from llmtrends.facts import files as _files
 from llmtrends.facts.periods import PERIOD_FORMS, parse_period
 from llmtrends.facts.reading import Problem, _rel, accepted_list, read_csv_rows, read_yaml, suggest
 from llmtrends.facts.registry import Registry
@@ -39,7 +39,7 @@ def _check_name(value: str, accepted: dict, what: str, add) -> bool:
 def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
     """Every row of ``data/observations/*.csv``, validated; a broken row is a problem, never a row."""
     folder = reg.root / "observations"
-    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    files = _files.listing(folder, ".csv")  # hidden, lock and backup files aside (files.IGNORED)
     if not files:
         problems.append(Problem("data/observations/", "no observation files (*.csv)"))
     out: list[dict] = []
@@ -195,7 +195,7 @@ def _values(rec: dict, add, change: bool = False) -> dict | None:
 def _load_tables(reg: Registry, problems: list[Problem]) -> tuple[dict, dict]:
     name = "data/tables.yaml"
     path = reg.root / "tables.yaml"
-    if not path.exists():
+    if not _files.exists(path):
         return {}, {}
     doc = read_yaml(path, reg.root, problems)
     if doc is None:
