@@ -498,3 +498,32 @@ def test_findings_computed_from_data_that_changed_and_changed_back_are_not_kept(
     content, entry = index.cached_content(runs, shared, None)
     assert SharedInputs.collect() == shared, "the inputs look unchanged afterwards"
     assert entry is None
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "link to /dev/zero", "link to a manifest elsewhere"])
+def test_a_special_file_as_manifest_json_is_an_empty_manifest_without_a_hang(tmp_path, kind):
+    """The manifest is the run cache's record: a FIFO in its place hung every batch (a link to /dev/zero read
+    forever); it is never opened for reading, and the batch rebuilds as without a manifest."""
+    import os
+    import threading
+
+    from llmtrends.batch import manifest
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    elsewhere = tmp_path / "manifest.json"
+    elsewhere.write_text(json.dumps({"version": 1, "runs": {}, "index": {"key": "k", "content": {}}}), encoding="utf-8")
+    target = exports / "manifest.json"
+    if kind == "FIFO":
+        os.mkfifo(target)
+    elif kind == "link to /dev/zero":
+        target.symlink_to("/dev/zero")
+    else:
+        target.symlink_to(elsewhere)
+    found = []
+    reader = threading.Thread(target=lambda: found.append((manifest.load_manifest(exports),
+                                                           manifest.load_index_entry(exports),
+                                                           manifest.load_catalog_entry(exports))), daemon=True)
+    reader.start()
+    reader.join(20)
+    assert found == [({}, None, None)]
