@@ -322,7 +322,13 @@ def command_check(store: Path | None = None) -> int:
     from llmtrends.facts import store as documents
     from llmtrends.errors import DataError
 
-    print(f"data: {paths.data_dir()}")
+    from llmtrends.facts import files
+    from llmtrends.facts.reading import printable
+
+    print(f"data: {printable(paths.data_dir())}")
+    skipped = files.ignored_files(paths.data_dir())
+    if skipped:  # hidden, lock and backup files are not data: say which, so a misnamed file is found
+        print(f"ignored (hidden, lock or backup files, not data): {printable(', '.join(skipped))}")
     try:
         reg = datasets.registry()
         figures = datasets.figures()
@@ -441,6 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["run", "--only", "vendor-share", "--jobs", "2"])  # doctest: +SKIP
     0
     """
+    _console_safe()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -493,11 +500,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    """One error message on stderr (a closed stderr is not an error of its own)."""
+    """One error message on stderr (a closed stderr is not an error of its own; control characters escaped)."""
+    from llmtrends.facts.reading import printable
+
     try:
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {printable(message, keep=chr(10))}", file=sys.stderr)
     except (OSError, ValueError):
         pass
+
+
+def _console_safe() -> None:
+    """Let a console that cannot show every character (``LC_ALL=C``, ``PYTHONIOENCODING=ascii``) show the rest.
+
+    Quotes and names are Chinese, arrows and dashes are not ASCII: such a
+    character is written as an escape (``\\u4e2d``) instead of failing the command.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding in ("utf8", "utf16", "utf32") or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (ValueError, OSError, TypeError):
+            pass
 
 
 class Terminated(KeyboardInterrupt):

@@ -372,8 +372,158 @@ def test_findings_computed_while_the_data_changed_are_not_kept(tmp_path, data_co
     assert content == {"headlines": "", "runs": {}} and entry is None
     # inputs unchanged while computing: kept under their key, and reused while it matches
     shared = SharedInputs.collect()
-    monkeypatch.setattr(index, "data_content", lambda runs: {"headlines": "fresh", "runs": {}})
+    fresh = {"headlines": "fresh", "runs": {"r": {"story": None, "params": []}}}
+    monkeypatch.setattr(index, "data_content", lambda runs: fresh)
     content, entry = index.cached_content(runs, shared, {"key": "an older key", "content": {"headlines": "old"}})
-    assert content["headlines"] == "fresh" and entry == {"key": index.content_key(runs, shared), "content": content}
+    assert content["headlines"] == "fresh" and entry == {"key": index.content_key(runs, shared), "content": content,
+                                                         "digest": cache.content_digest(content)}
     monkeypatch.setattr(index, "data_content", lambda runs: pytest.fail("recomputed although the key matched"))
     assert index.cached_content(runs, shared, entry) == (content, entry)
+
+
+# -- issue 18, item 1: the run cache and the landing page's content prove what they serve --------
+
+def _decide_within(record, inputs, exports, seconds=20):
+    """decide() in a thread: a FIFO or /dev/zero read would never return."""
+    import threading
+
+    found = []
+    worker = threading.Thread(target=lambda: found.append(decide(record, inputs, exports)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert found, f"decide() did not return within {seconds} s"
+    return found[0]
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "link to /dev/zero", "link to a good copy elsewhere"])
+def test_a_special_file_where_an_export_was_is_never_read_nor_reused(tmp_path, notebook, data_copy, kind):
+    """Defect: a FIFO named like an export hung the batch; a link to /dev/zero exhausted memory."""
+    import os
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    inputs = run_inputs(Run("r", notebook, "R", {}), SharedInputs.collect())
+    record = _good_record(exports, inputs)
+    page = exports / "r.html"
+    elsewhere = tmp_path / "copy.html"
+    shutil.copy(page, elsewhere)
+    page.unlink()
+    if kind == "FIFO":
+        os.mkfifo(page)
+    elif kind == "link to /dev/zero":
+        page.symlink_to("/dev/zero")
+    else:
+        page.symlink_to(elsewhere)  # same bytes, but not a file the batch wrote
+    decision = _decide_within(record, inputs, exports)
+    assert not decision.reuse and decision.reason == "export not a regular file: r.html"
+
+
+@pytest.mark.parametrize("name", ["../elsewhere.html", "/etc/hostname", "sub/r.html", ".."])
+def test_a_manifest_naming_files_outside_the_exports_folder_is_not_trusted(tmp_path, notebook, data_copy, name):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    inputs = run_inputs(Run("r", notebook, "R", {}), SharedInputs.collect())
+    record = _good_record(exports, inputs)
+    (tmp_path / "elsewhere.html").write_text("content of r.html", encoding="utf-8")
+    record["last_good"]["files"]["html"] = name
+    record["last_good"]["digests"] = {**{v: record["last_good"]["digests"].get(v) for v in
+                                         record["last_good"]["files"].values()},
+                                      name: cache.file_digest(exports / "r.html")}
+    decision = decide(record, inputs, exports)
+    assert not decision.reuse and "outside the exports folder" in decision.reason
+
+
+def _index_entry(runs, shared, content):
+    from llmtrends.batch import index
+
+    return {"key": index.content_key(runs, shared), "digest": cache.content_digest(content), "content": content}
+
+
+CONTENT = {"headlines": "<p>Anthropic leads with 40%</p>", "runs": {"r": {"story": None, "params": []}}}
+
+
+@pytest.mark.parametrize("tamper", ["a headline edited", "a run's card edited", "no digest (an older entry)",
+                                    "digest of other content", "content not a mapping", "a run missing"])
+def test_landing_page_content_edited_in_the_manifest_is_recomputed_not_served(tmp_path, data_copy, monkeypatch,
+                                                                             tamper):
+    """Defect: the findings cached in manifest.json were served whatever they had become (HTML, unescaped)."""
+    import copy
+
+    from llmtrends.batch import index
+
+    runs = [Run("r", tmp_path / "vendor_share.ipynb", "R", {})]
+    shared = SharedInputs.collect()
+    entry = _index_entry(runs, shared, CONTENT)
+    monkeypatch.setattr(index, "data_content", lambda runs: pytest.fail("recomputed although the entry is intact"))
+    assert index.cached_content(runs, shared, entry) == (CONTENT, entry)
+
+    forged = copy.deepcopy(entry)
+    if tamper == "a headline edited":
+        forged["content"]["headlines"] = "<p>Anthropic leads with 82%</p><script>alert(1)</script>"
+    elif tamper == "a run's card edited":
+        forged["content"]["runs"]["r"]["params"] = ["<img src=x onerror=alert(1)>"]
+    elif tamper == "no digest (an older entry)":
+        del forged["digest"]
+    elif tamper == "digest of other content":
+        forged["digest"] = cache.content_digest({"headlines": "", "runs": {}})
+    elif tamper == "content not a mapping":
+        forged["content"] = "<p>hi</p>"
+    else:
+        forged["content"]["runs"] = {}
+        forged["digest"] = cache.content_digest(forged["content"])
+    monkeypatch.setattr(index, "data_content", lambda runs: CONTENT)
+    content, kept = index.cached_content(runs, shared, forged)
+    assert content == CONTENT and kept == entry
+
+
+def test_findings_computed_from_data_that_changed_and_changed_back_are_not_kept(tmp_path, data_copy, monkeypatch):
+    """The content is kept only when every load it was computed from served the batch's data state: a file
+    saved and restored while the findings were computed leaves the inputs as they were, not the findings."""
+    from llmtrends.batch import index
+    from llmtrends.facts import loading
+
+    runs = [Run("r", tmp_path / "vendor_share.ipynb", "R", {})]
+    shared = SharedInputs.collect()
+    path = data_copy / OBSERVATIONS
+    original = path.read_bytes()
+
+    def computed_while_a_file_is_saved_and_restored(runs):
+        _edit_one_row(data_copy)
+        loading.registry()  # the findings read the edited data
+        path.write_bytes(original)
+        return {"headlines": "", "runs": {"r": {"story": None, "params": []}}}
+
+    monkeypatch.setattr(index, "data_content", computed_while_a_file_is_saved_and_restored)
+    assert SharedInputs.collect() == shared
+    content, entry = index.cached_content(runs, shared, None)
+    assert SharedInputs.collect() == shared, "the inputs look unchanged afterwards"
+    assert entry is None
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "link to /dev/zero", "link to a manifest elsewhere"])
+def test_a_special_file_as_manifest_json_is_an_empty_manifest_without_a_hang(tmp_path, kind):
+    """The manifest is the run cache's record: a FIFO in its place hung every batch (a link to /dev/zero read
+    forever); it is never opened for reading, and the batch rebuilds as without a manifest."""
+    import os
+    import threading
+
+    from llmtrends.batch import manifest
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    elsewhere = tmp_path / "manifest.json"
+    elsewhere.write_text(json.dumps({"version": 1, "runs": {}, "index": {"key": "k", "content": {}}}), encoding="utf-8")
+    target = exports / "manifest.json"
+    if kind == "FIFO":
+        os.mkfifo(target)
+    elif kind == "link to /dev/zero":
+        target.symlink_to("/dev/zero")
+    else:
+        target.symlink_to(elsewhere)
+    found = []
+    reader = threading.Thread(target=lambda: found.append((manifest.load_manifest(exports),
+                                                           manifest.load_index_entry(exports),
+                                                           manifest.load_catalog_entry(exports))), daemon=True)
+    reader.start()
+    reader.join(20)
+    assert found == [({}, None, None)]

@@ -5,8 +5,11 @@ A run's *key* is a SHA-256 over everything its exports are made of:
 ``notebook``     the notebook file, byte for byte
 ``run``          the run's name, title, notebook path (as the plan writes it) and
                  parameters, as canonical JSON
-``data``         every file under the data folder (`llmtrends.paths.data_dir`,
-                 so ``LLMTRENDS_DATA`` too): relative path and bytes
+``data``         the state of the data folder (`llmtrends.paths.data_dir`, so
+                 ``LLMTRENDS_DATA`` too): relative path and bytes of every file
+                 that counts, through symbolic links, editor lock and backup
+                 files aside (`llmtrends.facts.files.state`, the same state
+                 the fact base is cached under)
 ``source``       every file of the ``llmtrends`` package (``*.py``, templates,
                  fonts ...; not ``__pycache__``): relative path and bytes
 ``templates``    the nbconvert templates the exports are rendered with (ours
@@ -27,6 +30,12 @@ half-replaced by a crash or built from other inputs is never served. Failed
 runs are never cached. Inputs that change while a batch runs (a data file
 saved mid-batch) make the batch record no key, so the next batch rebuilds.
 
+Every digest is of content (`llmtrends.facts.files.token`): timestamps only
+spare re-reading a file while they can be trusted. Only regular files are
+read: a FIFO or a link to ``/dev/zero`` where an export should be is "changed
+on disk", never opened for reading; an export that is a symbolic link is never
+taken for one the batch wrote.
+
 Computing keys reads files and package metadata only; it imports neither
 nbformat, papermill nor nbconvert, so an up-to-date batch costs a fraction of
 a second. Not covered (use ``llmtrends run --force`` after changing them):
@@ -39,17 +48,17 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from llmtrends import paths
 from llmtrends.batch.plan import Run
+from llmtrends.facts import files
 
 #: Bump to invalidate every key (when what a key covers changes).
-KEY_SCHEMA = "llmtrends-cache-1"
+KEY_SCHEMA = "llmtrends-cache-2"  # 2: data is `files.state` (links followed, lock files aside)
 
 #: Distributions whose version is part of every key: they execute notebooks,
 #: draw their charts or render their HTML.
@@ -72,7 +81,6 @@ PART_LABELS = {
     "environment": "Python or package versions",
 }
 
-_SKIPPED_DIRS = {"__pycache__"}
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
 
@@ -80,25 +88,17 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_digest(path: Path) -> str | None:
-    """SHA-256 of a file's bytes, or ``None`` when it cannot be read."""
-    try:
-        return _sha256(Path(path).read_bytes())
-    except OSError:
-        return None
+def file_digest(path: Path, *, follow_symlinks: bool = True) -> str | None:
+    """SHA-256 of a regular file's bytes, or ``None`` when there is none to read (missing, special, unreadable).
 
-
-def _files(root: Path) -> list[Path]:
-    """Every regular file under ``root``, sorted, without caches of compiled Python."""
-    found: list[Path] = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
-        found.extend(Path(folder) / name for name in names if not name.endswith(_SKIPPED_SUFFIXES))
-    return sorted(found, key=lambda path: path.relative_to(root).as_posix())
+    A FIFO or device is never opened for reading; with ``follow_symlinks=False``
+    a symbolic link counts as no file.
+    """
+    return files.sha256(path, follow_symlinks=follow_symlinks)
 
 
 def tree_digest(root: Path) -> str:
-    """SHA-256 over the relative path and bytes of every file under ``root``.
+    """SHA-256 over the relative path and content of every file under ``root``.
 
     Parameters
     ----------
@@ -109,15 +109,19 @@ def tree_digest(root: Path) -> str:
     -------
     str
         Hex digest; renaming, adding, removing or editing any file changes it.
+        Follows symbolic links; skips compiled Python, editor lock and backup
+        files (`llmtrends.facts.files.IGNORED`).
     """
     digest = hashlib.sha256()
     root = Path(root)
     if not root.is_dir():
         digest.update(b"<missing folder>")
         return digest.hexdigest()
-    for path in _files(root):
-        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-        digest.update((file_digest(path) or "<unreadable>").encode("ascii") + b"\n")
+    for rel, path in files.data_files(root):
+        if rel.endswith(_SKIPPED_SUFFIXES):
+            continue
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(files.token(path).encode("utf-8", "surrogateescape") + b"\n")
     return digest.hexdigest()
 
 
@@ -207,7 +211,7 @@ class SharedInputs:
         """
         package_dir = Path(package_dir) if package_dir is not None else paths.PACKAGE_DIR
         return cls(
-            data=tree_digest(Path(data_dir) if data_dir is not None else paths.data_dir()),
+            data=files.state(Path(data_dir) if data_dir is not None else paths.data_dir()),
             source=tree_digest(package_dir),
             templates=templates_digest(package_templates=package_dir / "templates"),
             environment=_environment_digest(),
@@ -260,8 +264,8 @@ def changed_parts(before: Mapping[str, str] | None, now: Mapping[str, str]) -> l
 
 
 def export_digests(exports_dir: Path, names: Iterable[str]) -> dict[str, str | None]:
-    """SHA-256 of each named file in ``exports_dir`` (``None`` for a missing file)."""
-    return {name: file_digest(Path(exports_dir) / name) for name in names}
+    """SHA-256 of each named file in ``exports_dir`` (``None`` for a missing, special or linked file)."""
+    return {name: file_digest(Path(exports_dir) / name, follow_symlinks=False) for name in names}
 
 
 @dataclass(frozen=True)
@@ -312,15 +316,63 @@ def decide(record: Mapping[str, Any] | None, inputs: Mapping[str, str], exports_
     if recorded != key_of(inputs):
         parts = changed_parts(last_good.get("inputs"), inputs)
         return Decision(False, f"{', '.join(parts)} changed" if parts else "inputs changed")
-    files = last_good.get("files") or {}
+    named = last_good.get("files") or {}
     digests = last_good.get("digests") or {}
-    if not files or set(files.values()) != set(digests):
+    if not isinstance(named, Mapping) or not named or not isinstance(digests, Mapping):
         return Decision(False, "no digests recorded for the last export")
-    on_disk = export_digests(exports_dir, files.values())
+    if not all(isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name
+               for name in named.values()):  # a manifest edited to point elsewhere
+        return Decision(False, "the manifest names export files outside the exports folder")
+    if set(named.values()) != set(digests):
+        return Decision(False, "no digests recorded for the last export")
+    on_disk = export_digests(exports_dir, named.values())
     missing = [name for name, digest in on_disk.items() if digest is None]
+    special = [name for name in missing if (Path(exports_dir) / name).is_symlink() or (Path(exports_dir) / name).exists()]
+    if special:  # a link, FIFO, device or folder where the batch wrote a file: never read, never reused
+        return Decision(False, f"export not a regular file: {', '.join(sorted(special))}")
     if missing:
         return Decision(False, f"export missing: {', '.join(sorted(missing))}")
     altered = [name for name, digest in on_disk.items() if digest != digests[name]]
     if altered:
         return Decision(False, f"export changed on disk: {', '.join(sorted(altered))}")
     return Decision(True, built=last_good.get("time"))
+
+
+# --------------------------------------------------------------------------- the landing page's content
+
+def content_digest(content: Mapping[str, Any]) -> str:
+    """SHA-256 of the landing page's content as canonical JSON: what a manifest entry must still hold to be served."""
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def _content_shape_ok(content: Any, runs: Sequence[Run]) -> bool:
+    """Whether ``content`` has the shape `llmtrends.batch.index.data_content` gives for ``runs``."""
+    if not isinstance(content, dict) or not isinstance(content.get("headlines"), str):
+        return False
+    per_run = content.get("runs")
+    if not isinstance(per_run, dict) or set(per_run) != {run.name for run in runs}:
+        return False
+    for card in per_run.values():
+        if not isinstance(card, dict) or not isinstance(card.get("params"), list):
+            return False
+        if not all(isinstance(text, str) for text in card["params"]):
+            return False
+        story = card.get("story")
+        if story is not None and not (isinstance(story, dict) and all(isinstance(story.get(k), str) for k in
+                                                                      ("question", "answer", "as_of", "thumb"))):
+            return False
+    return True
+
+
+def content_reusable(entry: Any, key: str, runs: Sequence[Run]) -> bool:
+    """Whether the landing page's kept content entry may be served: its key matches, its content is what was kept.
+
+    See `llmtrends.batch.index.cached_content`. The content is HTML that goes into the page unescaped (headlines and
+    sparklines), so a manifest entry edited by hand, cut short or of another
+    shape is recomputed, never served.
+    """
+    if not isinstance(entry, Mapping) or entry.get("key") != key:
+        return False
+    content = entry.get("content")
+    return (_content_shape_ok(content, runs) and isinstance(entry.get("digest"), str)
+            and entry["digest"] == content_digest(content))

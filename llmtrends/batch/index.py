@@ -410,12 +410,14 @@ def content_key(runs: Sequence[Run], shared) -> str:
 
 
 def cached_content(runs: Sequence[Run], shared, entry: Mapping[str, Any] | None = None):
-    """`data_content` of ``runs``, reused from ``entry`` when its key matches.
+    """`data_content` of ``runs``, reused from ``entry`` when its key matches and its content proves itself.
 
     A batch where nothing changed thus neither loads the data nor imports
     pandas for its landing page (the batch keeps the entry in the manifest's
-    ``index``). Fresh content gets an entry only when the inputs did not
-    change while it was computed (a data file saved meanwhile).
+    ``index``). The entry carries the SHA-256 of its content, checked before
+    it is served (`llmtrends.batch.cache.content_reusable`). Fresh content gets an entry only when every
+    load it was computed from served the data of ``shared.data`` (a data
+    file saved meanwhile gives no entry: the next batch recomputes).
 
     Parameters
     ----------
@@ -423,7 +425,7 @@ def cached_content(runs: Sequence[Run], shared, entry: Mapping[str, Any] | None 
     shared : llmtrends.batch.cache.SharedInputs
         The batch's input digests.
     entry : mapping, optional
-        The entry the previous batch kept: ``{"key": str, "content": dict}``.
+        The entry the previous batch kept: ``{"key": str, "digest": str, "content": dict}``.
 
     Returns
     -------
@@ -433,12 +435,15 @@ def cached_content(runs: Sequence[Run], shared, entry: Mapping[str, Any] | None 
     from llmtrends.batch import cache
 
     key = content_key(runs, shared)
-    if entry and entry.get("key") == key and isinstance(entry.get("content"), dict):
+    if cache.content_reusable(entry, key, runs):
         return entry["content"], dict(entry)
-    content = data_content(runs)
-    if cache.SharedInputs.collect() != shared:
+    from llmtrends.facts import loading
+
+    with loading.served_states() as served:
+        content = data_content(runs)
+    if any(state != shared.data for state in served) or cache.SharedInputs.collect() != shared:
         return content, None
-    return content, {"key": key, "content": content}
+    return content, {"key": key, "digest": cache.content_digest(content), "content": content}
 
 
 def render_index(

@@ -41,6 +41,7 @@ from typing import Any, Mapping
 from llmtrends.batch.clock import utc_iso
 from llmtrends.batch.render import ExportFiles, failed_notebook_name, publish
 from llmtrends.batch.sanitize import notebook_sources
+from llmtrends.facts import files
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
@@ -64,15 +65,22 @@ def load_manifest(exports_dir: Path) -> dict[str, dict[str, Any]]:
         Run name -> record; empty when there is no manifest or it cannot be
         read (it is then rebuilt from the exports on disk as runs finish).
     """
-    path = Path(exports_dir) / MANIFEST_NAME
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return {}
+    document = _read_manifest(exports_dir)
     runs = document.get("runs") if isinstance(document, dict) else None
     if not isinstance(runs, dict):
         return {}
     return {name: record for name, record in runs.items() if valid_record(name, record)}
+
+
+def _read_manifest(exports_dir: Path) -> Any:
+    """The parsed ``manifest.json``, or None when it is missing, unreadable, not JSON - or not a regular file:
+    a FIFO or a link (to ``/dev/zero`` ...) in its place is never opened for reading, so it cannot hang a batch."""
+    try:
+        fh, _ = files.open_regular(Path(exports_dir) / MANIFEST_NAME, follow_symlinks=False)
+        with fh:
+            return json.loads(fh.read().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
 
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -151,10 +159,7 @@ def valid_record(name: Any, record: Any) -> bool:
 
 def load_catalog_entry(exports_dir: Path) -> dict[str, Any] | None:
     """The ``catalog`` entry of ``exports_dir/manifest.json`` (key and digest of the catalog page)."""
-    try:
-        document = json.loads((Path(exports_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
+    document = _read_manifest(exports_dir)
     entry = document.get("catalog") if isinstance(document, dict) else None
     if not isinstance(entry, dict) or not all(isinstance(entry.get(key), (str, type(None)))
                                               for key in ("key", "digest", "time")):
@@ -164,10 +169,7 @@ def load_catalog_entry(exports_dir: Path) -> dict[str, Any] | None:
 
 def load_index_entry(exports_dir: Path) -> dict[str, Any] | None:
     """The ``index`` entry of ``exports_dir/manifest.json``: the landing page's data-derived content and its key."""
-    try:
-        document = json.loads((Path(exports_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
+    document = _read_manifest(exports_dir)
     entry = document.get("index") if isinstance(document, dict) else None
     if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) or not isinstance(entry.get("content"), dict):
         return None

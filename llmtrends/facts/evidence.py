@@ -31,6 +31,7 @@ import itertools
 import re
 from typing import Iterable
 
+from llmtrends.facts import files
 from llmtrends.facts.reading import Problem, read_yaml, suggest
 from llmtrends.facts.registry import APPROX_SUM_TOLERANCE, SHARE_SUM_TOLERANCE, Registry
 
@@ -53,7 +54,7 @@ FILE = "data/disagreements.yaml"
 def load_disagreements(reg: Registry, problems: list[Problem]) -> list[dict]:
     """Read and validate ``data/disagreements.yaml`` (absent: no declarations)."""
     path = reg.root / "disagreements.yaml"
-    if not path.exists():
+    if not files.exists(path):  # as the snapshot being loaded saw it
         return []
     doc = read_yaml(path, reg.root, problems)
     if doc is None:

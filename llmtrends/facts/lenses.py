@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from llmtrends.facts import files
 from llmtrends.facts.periods import PERIOD_FORMS, parse_period
 from llmtrends.facts.reading import Problem, accepted_list, read_yaml, suggest
 
@@ -33,7 +34,7 @@ LENS_THEMES = ("vendor_share", "open_vs_closed", "agentic_usage")
 def load_lenses(root: Path, reg, problems: list[Problem]) -> dict[str, dict]:
     """``data/lenses.yaml``, validated against the registry (absent file: no lens)."""
     path = root / "lenses.yaml"
-    if not path.exists():
+    if not files.exists(path):  # as the snapshot being loaded saw it
         return {}
     doc = read_yaml(path, root, problems)
     if doc is None:

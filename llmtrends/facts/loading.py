@@ -1,20 +1,24 @@
 """The validated data, loaded once per data version: :func:`registry` and the frames built from it.
 
 ``data/`` is read and validated (:func:`llmtrends.facts.records.load_registry`),
-kept on disk (:mod:`llmtrends.facts.cache`) and in this process, keyed by
-every file's path, size and time; an edit anywhere loads again. The
+kept on disk (:mod:`llmtrends.facts.cache`) and in this process, keyed by the
+state of the data folder (:func:`llmtrends.facts.files.state`: the content of
+every data file, checked on every call - by its size, times and inode while
+they can be trusted, by its bytes otherwise); an edit anywhere loads again,
+through symbolic links and on file systems with coarse timestamps. The
 observation, figure and source frames are built here once; the public
 functions of :mod:`llmtrends.facts.datasets` tidy copies of them.
 """
 
-import stat
+import contextlib
+import contextvars
 import threading
-import time
 from pathlib import Path
 
 import pandas as pd
 
 from llmtrends.facts import cache as _disk_cache
+from llmtrends.facts import files
 from llmtrends import paths
 from llmtrends.facts.evidence import figure_evidence, standing
 from llmtrends.facts.reading import Problem
@@ -24,9 +28,9 @@ from llmtrends.errors import DataError
 
 _lock = threading.Lock()
 _cache: dict[tuple, "_Loaded"] = {}
+_served: contextvars.ContextVar[list | None] = contextvars.ContextVar("llmtrends_served_states", default=None)
 
 FIGURE_KEY = ["source_id", "metric", "segment", "entity", "period"]
-
 
 
 class _Loaded:
@@ -39,44 +43,42 @@ class _Loaded:
         self.sources = _source_frame(reg)
 
 
-def _fingerprint(root: Path) -> tuple:
-    """(path, mtime, size) of every file under ``root``.
-
-    An editor saves by writing a temp file and renaming it: a file listed a
-    moment ago may be gone when it is looked at. It is then skipped, and a
-    folder that vanished mid-walk restarts the walk (a few times at most).
-    """
-    for _ in range(3):
-        try:
-            paths_now = sorted(root.rglob("*"))
-        except FileNotFoundError:
-            continue
-        stats = []
-        for p in paths_now:
-            try:
-                st = p.stat()
-            except OSError:  # renamed or removed since it was listed
-                continue
-            if stat.S_ISREG(st.st_mode):
-                stats.append((p.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size))
-        return tuple(stats)
-    return (("<changing>", time.time_ns(), 0),)  # still changing: a key no cache entry has
-
-
 def _loaded() -> _Loaded:
     root = paths.data_dir()
     if not (root / "sources.yaml").exists():
         raise DataError([Problem(str(root), "no data directory here (sources.yaml missing); "
                                             "set LLMTRENDS_DATA or reinstall llmtrends")])
-    key = (str(root), _fingerprint(root))
+    where = str(Path(root).absolute())
+    state = files.state(root)
     with _lock:
-        hit = _cache.get(key)
+        hit = _cache.get((where, state))
         if hit is None:
+            # validated once per data version, then read from disk (llmtrends/facts/cache.py); filed under
+            # the state of the bytes it was built from, which may be newer than `state`
+            hit, state = _disk_cache.load(root, lambda: _Loaded(load_registry(root)),
+                                          lazy=("registry", "observations"), state=state)
             _cache.clear()
-            # validated once per data version, then read from disk (llmtrends/_cache.py)
-            hit = _cache[key] = _disk_cache.load_or_build(root, lambda: _Loaded(load_registry(root)),
-                                                             lazy=("registry", "observations"))
-        return hit
+            _cache[(where, state)] = hit
+    served = _served.get()
+    if served is not None:
+        served.append(state)
+    return hit
+
+
+@contextlib.contextmanager
+def served_states():
+    """Collect the data state (`llmtrends.facts.files.state`) of every load served within the block.
+
+    What is computed from the data can then be filed under the state it was
+    computed from (the batch's landing page does): a list of one state, or
+    of several when a data file changed in between.
+    """
+    states: list[str] = []
+    reset = _served.set(states)
+    try:
+        yield states
+    finally:
+        _served.reset(reset)
 
 
 def clear_cache() -> None:

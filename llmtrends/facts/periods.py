@@ -1,20 +1,25 @@
-"""Period labels (``2024``, ``2025-07``, ``2025-Q1``, ``2025-H1``, ``end-2023``, ``mid-2025``, ``A..B``) and their dates."""
+"""Period labels (``2024``, ``2025-07``, ``2025-Q1``, ``2025-H1``, ``end-2023``, ``mid-2025``, ``A..B``) and their dates.
+
+A label is also the key that groups the statements of one figure, so only one
+spelling of each period is accepted: ASCII digits (``mid-２０２５`` would be a
+second figure beside ``mid-2025``), no spaces, the words in lower case.
+"""
 from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from datetime import date
-
-
-
 
 # --------------------------------------------------------------------------- periods
 
 _PERIOD_PART = re.compile(
-    r"^(?:(?P<edge>end|mid)-(?P<ey>\d{4})"
-    r"|(?P<y>\d{4})(?:-(?:(?P<m>\d{2})(?:-(?P<d>\d{2}))?|Q(?P<q>[1-4])|H(?P<h>[12])))?)$"
+    r"(?:(?P<edge>end|mid)-(?P<ey>[0-9]{4})"
+    r"|(?P<y>[0-9]{4})(?:-(?:(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?|Q(?P<q>[1-4])|H(?P<h>[12])))?)\Z",
+    re.ASCII,
 )
-PERIOD_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, YYYY-Qn, YYYY-Hn, end-YYYY, mid-YYYY, or a span A..B of those"
+PERIOD_FORMS = ("YYYY, YYYY-MM, YYYY-MM-DD, YYYY-Qn, YYYY-Hn, end-YYYY, mid-YYYY, or a span A..B of those "
+                "(ASCII digits 0-9, no spaces)")
 
 
 def _month_end(y: int, m: int) -> date:
@@ -22,7 +27,7 @@ def _month_end(y: int, m: int) -> date:
 
 
 def _parse_period_part(text: str) -> tuple[date, date]:
-    match = _PERIOD_PART.match(text.strip())
+    match = _PERIOD_PART.match(text)
     if not match:
         raise ValueError(text)
     g = match.groupdict()
@@ -84,3 +89,18 @@ def parse_period(label: str) -> tuple[date, date]:
     raise ValueError(label)
 
 
+def period_hint(label: str) -> str:
+    """``"; did you mean '...'?"`` when ``label`` parses once written in ASCII without spaces, else ``""``.
+
+    >>> period_hint("mid-２０２５"), period_hint("2024 .. 2025"), period_hint("soon")
+    ("; did you mean 'mid-2025'?", "; did you mean '2024..2025'?", '')
+    """
+    plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(label)))
+    plain = "".join(str(unicodedata.digit(c, c)) if c.isdigit() else c for c in plain)
+    if plain == label:
+        return ""
+    try:
+        parse_period(plain)
+    except ValueError:
+        return ""
+    return f"; did you mean '{plain}'?"

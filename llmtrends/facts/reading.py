@@ -16,10 +16,31 @@ from pathlib import Path
 from typing import Any, Iterable
 
 
-from llmtrends.facts import schemas
+from llmtrends.facts import files, schemas
 from llmtrends.facts import strict_yaml as _yaml
 
+#: Characters never written raw to a terminal: C0 and C1 controls, DEL, and the
+#: bidirectional overrides and isolates that reorder what a line seems to say.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
+
+def printable(text: object, keep: str = "") -> str:
+    r"""``text`` with control characters shown as escapes (``\x1b``, ``\n``), except those in ``keep``.
+
+    File names and values reach messages printed on a terminal: an escape
+    sequence or a carriage return in a file name must not redraw the screen.
+
+    >>> print(printable("x\x1b[31m.csv"), printable("a\nb"), printable("\u202eabc"))
+    x\x1b[31m.csv a\nb \u202eabc
+    >>> printable("a\nb", keep="\n") == "a\nb"
+    True
+    """
+    def escaped(match: re.Match) -> str:
+        char = match.group(0)
+        if char in keep:
+            return char
+        return repr(char)[1:-1] if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    return _UNPRINTABLE.sub(escaped, str(text))
 
 
 @dataclass(frozen=True)
@@ -33,14 +54,14 @@ class Problem:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = self.file
+        where = printable(self.file)
         if self.line is not None:
             where += f", line {self.line}"
         if self.record:
-            where += f" ({self.record})"
+            where += f" ({printable(self.record)})"
         if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+            where += f", column '{printable(self.column)}'"
+        return f"{where}: {printable(self.message)}"
 
 
 def suggest(found: str, accepted: Iterable[str]) -> str:
@@ -65,14 +86,28 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def read_text(path: Path, root: Path, problems: list[Problem]) -> str | None:
-    """Read a UTF-8 file; record a problem (not a traceback) when it cannot be."""
+    """Read a UTF-8 file; record a problem (not a traceback) when it cannot be.
+
+    Read through `llmtrends.facts.files`: from the snapshot a load is built
+    from, only a regular file (a FIFO or device is named, never read), and
+    no further than a line longer than `files.MAX_LINE_BYTES`.
+    """
     name = _rel(path, root)
     try:
-        raw = path.read_bytes()
+        raw = files.read_bytes(path)
     except FileNotFoundError:
         problems.append(Problem(name, "file is missing"))
         return None
-    except OSError as exc:  # a folder in its place, no permission ...
+    except files.NotRegular as exc:
+        problems.append(Problem(name, f"is a {exc.kind}, not a regular file; accepted: a regular file"))
+        return None
+    except files.LineTooLong as exc:
+        problems.append(Problem(name, f"the line is longer than {exc.limit:,} bytes (1 MiB) and the file was not "
+                                      "read further; accepted: lines of at most 1 MiB (a data row is one line; "
+                                      "a binary file, or a quote never closed, makes one endless line)",
+                                line=exc.line))
+        return None
+    except OSError as exc:  # no permission ...
         problems.append(Problem(name, f"cannot be read: {exc.strerror or exc}; accepted: a readable file"))
         return None
     try:
@@ -165,9 +200,17 @@ def read_csv_rows(path: Path, root: Path, required: Iterable[str], problems: lis
                 continue
             rows.append((line, dict(zip(header, cells))))
     except csv.Error as exc:
-        problems.append(Problem(name, f"CSV syntax error: {exc}", line=reader.line_num))
+        problems.append(Problem(name, _csv_error(exc), line=reader.line_num))
         return None
     return rows
+
+
+def _csv_error(exc: csv.Error) -> str:
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        return (f"a cell is longer than {csv.field_size_limit():,} characters (the CSV reader's bound); accepted: "
+                "cells shorter than that - a double quote that is never closed makes the rest of the file one cell")
+    return f"CSV syntax error: {text}"
 
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 
-from llmtrends.facts.periods import PERIOD_FORMS, parse_period
+from llmtrends.facts.periods import PERIOD_FORMS, parse_period, period_hint
 from llmtrends.facts.reading import Problem, accepted_list, read_yaml, suggest
 
 
@@ -179,13 +179,15 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, dict]:
                     f"one of {fact}_quote (verbatim text of a document that reports this source, or of "
                     f"{fact}_doc: <document id>) or {fact}_inferred (why, from what), or {fact}: null",
                     record=record, column=fact))
-        fieldwork = src.get("fieldwork")
-        if fieldwork:
+        for column in ("published", "fieldwork"):  # periods: one spelling each (ASCII digits)
+            period = src.get(column)
+            if period is None or period == "":
+                continue
             try:
-                parse_period(str(fieldwork))
+                parse_period(str(period))
             except ValueError:
-                problems.append(Problem(name, f"fieldwork {fieldwork!r} does not parse; accepted: {PERIOD_FORMS}",
-                                        record=record, column="fieldwork"))
+                problems.append(Problem(name, f"{column} {period!r} does not parse{period_hint(str(period))}; "
+                                              f"accepted: {PERIOD_FORMS}", record=record, column=column))
     return {str(k): dict(v, source_id=str(k)) for k, v in sources.items() if isinstance(v, dict)}
 
 
@@ -234,7 +236,8 @@ def _document(did: str, d: Any, sources: dict[str, dict], add) -> dict | None:
         try:
             parse_period(str(published))
         except ValueError:
-            add(f"published {published!r} does not parse; accepted: YYYY, YYYY-MM or YYYY-MM-DD, or null",
+            add(f"published {published!r} does not parse{period_hint(str(published))}; accepted: YYYY, YYYY-MM or "
+                "YYYY-MM-DD (ASCII digits 0-9), or null",
                 "published")
         forms = [k for k in ("published_quote", "published_inferred") if str(d.get(k) or "").strip()]
         if len(forms) != 1:

@@ -1,12 +1,12 @@
 """The rows of ``data/``: observations (one figure as one document states it) and categorical tables."""
 from __future__ import annotations
 
-import math
 import re
+import unicodedata
 
-
+from llmtrends.facts import files as _files
 from llmtrends.facts import numbers
-from llmtrends.facts.periods import PERIOD_FORMS, parse_period
+from llmtrends.facts.periods import PERIOD_FORMS, parse_period, period_hint
 from llmtrends.facts.reading import Problem, _rel, accepted_list, read_csv_rows, read_yaml, suggest
 from llmtrends.facts.registry import Registry
 
@@ -19,14 +19,37 @@ TABLE_COMMON_COLUMNS = ("source_id", "quote", "note")
 _OBS_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
+#: A number as the data files write it: ASCII digits, an optional sign and decimal point.
+_DECIMAL = re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?\Z", re.ASCII)
+NUMBER_FORMS = ("a plain decimal of ASCII digits like 42, -3 or 19.99 (no units, %, thousands separators, "
+                "underscores, exponents or other digits than 0-9)")
+
+
 def _number(text: str) -> float | None:
+    """The value of a numeric cell (``None`` when empty); ValueError for anything but `NUMBER_FORMS`.
+
+    Not ``float()``: it reads ``1_8`` as 18, full-width ``１８`` as 18 and
+    ``1e3``, ``inf`` or ``nan`` as numbers, so a typo would pass as a figure.
+
+    >>> _number(" 19.99 "), _number("-3"), _number("")
+    (19.99, -3.0, None)
+    >>> _number("1_8")
+    Traceback (most recent call last):
+    ValueError: 1_8
+    """
     text = text.strip()
     if not text:
         return None
-    value = float(text)  # ValueError for non-numbers, caller reports
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(text)
-    return value
+    if not _DECIMAL.match(text):
+        raise ValueError(text)  # the caller reports it with its row and column
+    return float(text)
+
+
+def _number_hint(text: str) -> str:
+    """``"; did you mean '18'?"`` for a number written with other digits (full-width ``１８``), else ``""``."""
+    plain = "".join(str(unicodedata.digit(c, c)) if c.isdigit() else c
+                    for c in unicodedata.normalize("NFKC", text.strip()))
+    return f"; did you mean '{plain}'?" if plain != text.strip() and _DECIMAL.match(plain) else ""
 
 
 def _check_name(value: str, accepted: dict, what: str, add) -> bool:
@@ -40,7 +63,7 @@ def _check_name(value: str, accepted: dict, what: str, add) -> bool:
 def _load_observations(reg: Registry, problems: list[Problem]) -> list[dict]:
     """Every row of ``data/observations/*.csv``, validated; a broken row is a problem, never a row."""
     folder = reg.root / "observations"
-    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    files = _files.listing(folder, ".csv")  # hidden, lock and backup files aside (files.IGNORED)
     if not files:
         problems.append(Problem("data/observations/", "no observation files (*.csv)"))
     out: list[dict] = []
@@ -90,7 +113,8 @@ def _observation(rec: dict, reg: Registry, doc: str, add) -> dict | None:
     try:
         start, end = parse_period(rec["period"])
     except ValueError:
-        add(f"period {rec['period']!r} does not parse; accepted: {PERIOD_FORMS}", "period")
+        add(f"period {rec['period']!r} does not parse{period_hint(rec['period'])}; accepted: {PERIOD_FORMS}",
+            "period")
         start = end = None
         ok = False
     metric = reg.metrics.get(rec["metric"])
@@ -172,8 +196,7 @@ def _values(rec: dict, add, change: bool = False) -> dict | None:
         try:
             nums[col] = _number(rec[col])
         except ValueError:
-            add(f"{rec[col]!r} is not a number; accepted: a plain decimal like 42 or 19.99 "
-                "(no units, %, or thousands separators)", col)
+            add(f"{rec[col].strip()!r} is not a number{_number_hint(rec[col])}; accepted: {NUMBER_FORMS}", col)
             ok = False
             nums[col] = None
     low, high, value = nums["value_low"], nums["value_high"], nums["value"]
@@ -218,7 +241,7 @@ def _values(rec: dict, add, change: bool = False) -> dict | None:
 def _load_tables(reg: Registry, problems: list[Problem]) -> tuple[dict, dict]:
     name = "data/tables.yaml"
     path = reg.root / "tables.yaml"
-    if not path.exists():
+    if not _files.exists(path):
         return {}, {}
     doc = read_yaml(path, reg.root, problems)
     if doc is None:

@@ -6,6 +6,9 @@ refuses, with the line and column of the place:
 - a key given twice in one mapping (PyYAML keeps the last one silently);
 - aliases (``*name``): a few hundred bytes of nested aliases ("billion
   laughs") expand to gigabytes; no hand-edited file here needs them;
+- merge keys (``<<: {...}`` or ``<<: *name``): they copy keys into a mapping
+  silently, so a key given both ways is a duplicate nobody sees (the
+  mapping's own value wins);
 - numbers that are not plain ASCII decimals (``1_000``, ``0x1F``, ``017``,
   ``1:30``, ``.inf``, ``.nan``): the files' rule is "no thousands separators",
   and YAML 1.1 would silently read ``1_000`` as 1000, ``017`` as 15 and ``1:30`` as 90;
@@ -32,6 +35,7 @@ MAX_DEPTH = 40
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _DECIMAL = re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
 _INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")  # YAML 1.1 reads 017 as octal 15
 NUMBER_FORMS = "ASCII digits with an optional sign and decimal point, like 1000, -3 or 19.99"
@@ -79,6 +83,10 @@ def _check(root: yaml.Node) -> None:
         elif isinstance(node, yaml.MappingNode):
             keys: dict[Any, yaml.Node] = {}
             for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _MERGE_TAG:
+                    line, column = _mark(key_node)
+                    raise Refused("YAML merge keys (<<) are not accepted: write each key out in the mapping; "
+                                  "accepted: plain YAML without merge keys, anchors (&) and aliases (*)", line, column)
                 if isinstance(key_node, yaml.ScalarNode):
                     key = (key_node.tag, key_node.value)
                     if key in keys:
