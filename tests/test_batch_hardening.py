@@ -1,0 +1,165 @@
+"""Regression suite of issue 18 (a third hostile test), the batch runner's part.
+
+Each test names the defect it pins (item numbers are the issue's). The fact
+base's part (the caches, strict values, data files) has its own modules.
+"""
+from __future__ import annotations
+
+import getpass
+import re
+import socket
+import sys
+from html import unescape
+
+import pytest
+
+from llmtrends.batch import load_plan, run_batch, sanitize
+from llmtrends.batch.sanitize import make_scrubber
+
+from .reports_fixture import NOTEBOOKS, write_plan
+
+
+def _quiet(*_):
+    return None
+
+
+@pytest.fixture
+def host(monkeypatch):
+    """Set the machine's host name as the batch sees it (``socket.gethostname``)."""
+    def set_host(name: str) -> str:
+        monkeypatch.setattr(sanitize.socket, "gethostname", lambda: name)
+        return name
+    return set_host
+
+
+@pytest.fixture
+def user(monkeypatch):
+    def set_user(name: str) -> str:
+        monkeypatch.setattr(sanitize.getpass, "getuser", lambda: name)
+        return name
+    return set_user
+
+
+# -------------------------------------------------------------- item 3: the scrubber removes only what it must
+
+PROSE = [
+    "Anthropic leads enterprise LLM share with 32%.",
+    "OpenAI/Anthropic/Google hold most of the market",
+    "The vm, llama and gemini families",
+    "<b>Anthropic</b> 40%",
+    "@Anthropic on social media; press@anthropic.com",
+    "Anthropic: 32%",
+    "and/or",
+]
+
+
+@pytest.mark.parametrize("name", ["Anthropic", "anthropic", "vm", "llama", "gemini", "or"])
+@pytest.mark.parametrize("text", PROSE)
+def test_a_host_or_user_name_that_is_a_report_word_stays_in_the_report(tmp_path, host, user, name, text):
+    """Defect: the host name was replaced as a word anywhere: with the host `Anthropic` the vendor vanished."""
+    host(name)
+    user(name)
+    scrub = make_scrubber(tmp_path / "nb")
+    assert scrub(text) == text
+    assert scrub.markup(text) == text
+
+
+IDENTIFIERS = [  # (text with the host Anthropic and the user alice, what it becomes)
+    ("alice@Anthropic:~$ ls", "<user>@<host>:~$ ls"),
+    ("Author: alice <alice@Anthropic>", "Author: alice <<user>@<host>>"),
+    ("open http://Anthropic:8888/lab?token=x", "open http://<host>:8888/lab?token=x"),
+    ("tcp://anthropic:8786", "tcp://<host>:8786"),
+    (r"\\Anthropic\share\report.csv", r"\\<host>\share\report.csv"),
+    ("/srv/Anthropic/cache/alice/x.csv", "/srv/<host>/cache/<user>/x.csv"),
+    ("uname_result(system='Linux', node='Anthropic', release='6.1')",
+     "uname_result(system='Linux', node='<host>', release='6.1')"),
+    ("HOSTNAME=Anthropic USER=alice", "HOSTNAME=<host> USER=<user>"),
+    ("pwd.struct_passwd(pw_name='alice', pw_uid=1000)", "pwd.struct_passwd(pw_name='<user>', pw_uid=1000)"),
+    ("logged in as alice@Anthropic.", "logged in as <user>@<host>."),
+]
+
+
+@pytest.mark.parametrize("text,expected", IDENTIFIERS)
+def test_a_host_or_user_name_in_a_path_or_identifier_is_removed(tmp_path, host, user, text, expected):
+    host("Anthropic")
+    user("alice")
+    assert make_scrubber(tmp_path / "nb")(text) == expected
+
+
+def test_a_removed_name_in_markup_is_escaped_text_never_an_element(tmp_path, host, user):
+    """Defect: `<host>` went unescaped into HTML outputs, where the browser reads it as an element."""
+    host("Anthropic")
+    user("alice")
+    scrub = make_scrubber(tmp_path / "nb", extra_dirs=[(tmp_path / "data", "<data>")])
+    html = f'<pre>{tmp_path}/data/x.csv read by alice@Anthropic</pre><p>Anthropic leads</p>'
+    assert scrub.markup(html) == "<pre>&lt;data&gt;/x.csv read by &lt;user&gt;@&lt;host&gt;</pre><p>Anthropic leads</p>"
+    assert scrub(html) == "<pre><data>/x.csv read by <user>@<host></pre><p>Anthropic leads</p>"
+
+
+def test_folders_are_replaced_only_as_whole_paths(tmp_path):
+    """A folder matches as a path of its own, not inside a longer one (on either side)."""
+    scrub = make_scrubber(tmp_path / "nb")
+    assert scrub(f"{tmp_path}/nb/chart.png") == "./chart.png"
+    assert scrub(f"file://{tmp_path}/nb/chart.png") == "file://./chart.png"
+    assert scrub(f"/mirror{tmp_path}/nb/chart.png") == f"/mirror{tmp_path}/nb/chart.png"
+    assert scrub(f"{tmp_path}/nbx/chart.png").endswith("/nbx/chart.png")
+
+
+def test_a_machine_without_home_or_user_name_still_scrubs(tmp_path, monkeypatch):
+    """A uid without a passwd entry (containers): no HOME, no user name; the scrubber must still work."""
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(sanitize.Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
+    monkeypatch.setattr(sanitize.getpass, "getuser", lambda: (_ for _ in ()).throw(KeyError("uid not found")))
+    assert make_scrubber(tmp_path / "nb")(f"{tmp_path}/nb/x") == "./x"
+
+
+@pytest.fixture
+def no_catalog(monkeypatch):
+    """Batches here do not build the real data catalog (it reads the real data; tested elsewhere)."""
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", None)
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: no style, script or tags, entities decoded."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.slow
+def test_a_host_named_after_a_vendor_leaves_the_vendor_on_the_stakeholder_page(tmp_path, host, no_catalog):
+    """Defect (item 3): with the host name `Anthropic` the vendor disappeared from the stakeholder page
+    (replaced by a literal `<host>` the browser took for an element)."""
+    host("Anthropic")
+    plan = tmp_path / "nb" / "reports.yaml"
+    plan.parent.mkdir()
+    (plan.parent / "vendor_share.ipynb").write_bytes((NOTEBOOKS / "vendor_share.ipynb").read_bytes())
+    plan.write_text("reports:\n  - {name: share, notebook: vendor_share.ipynb, title: Vendor share}\n", encoding="utf-8")
+    result = run_batch(load_plan(plan), exports_dir=tmp_path / "exports", jobs=1, emit=_quiet)
+    assert result.exit_status == 0, [str(r.failure) for r in result.results]
+    page = (tmp_path / "exports" / "share.html").read_text(encoding="utf-8")
+    assert "<host>" not in page and "&lt;host&gt;" not in page
+    assert _visible(page).count("Anthropic") >= 3, "the vendor is missing from the page"
+
+
+@pytest.mark.slow
+def test_the_machine_names_go_where_they_are_identifiers_and_stay_where_they_are_report_words(tmp_path, no_catalog):
+    """Item 3, with the real host and user: a report word equal to the host name stays; `user@host`,
+    `node: host` and the working folder go; the placeholders in an HTML output are text, not elements."""
+    me, machine = getpass.getuser(), socket.gethostname()
+    if len(machine) < 2 or machine.lower() == "localhost":
+        pytest.skip(f"host name {machine!r} is not scrubbed (too short or localhost)")
+    plan = write_plan(tmp_path / "nb", f"""
+        reports:
+          - {{name: machine, notebook: machine.ipynb, title: Machine, parameters: {{vendor: {machine}}}}}
+        """, notebooks=("machine.ipynb",))
+    exports = tmp_path / "exports"
+    result = run_batch(load_plan(plan), exports_dir=exports, jobs=1, emit=_quiet)
+    assert result.exit_status == 0, [str(r.failure) for r in result.results]
+    for name in ("machine.html", "machine.analyst.html"):
+        page = (exports / name).read_text(encoding="utf-8")
+        seen = _visible(page)
+        assert f"{machine} leads enterprise LLM share" in seen, name  # the stream output
+        assert f"{machine} leads; ran in . as <user>@<host>" in seen, name  # the HTML output, placeholders as text
+        assert "prompt: <user>@<host>" in seen and "node: <host>" in seen, name
+        assert f"{me}@{machine}" not in seen and str(tmp_path) not in page, name
+        assert "<host>" not in page and "<user>" not in page, f"a placeholder became an element in {name}"
