@@ -9,6 +9,7 @@ import getpass
 import re
 import socket
 import sys
+import types
 from html import unescape
 
 import pytest
@@ -163,3 +164,36 @@ def test_the_machine_names_go_where_they_are_identifiers_and_stay_where_they_are
         assert "prompt: <user>@<host>" in seen and "node: <host>" in seen, name
         assert f"{me}@{machine}" not in seen and str(tmp_path) not in page, name
         assert "<host>" not in page and "<user>" not in page, f"a placeholder became an element in {name}"
+
+
+# -------------------------------------------------------------- item 9: the landing page does not wait for the kernels
+
+
+def test_the_landing_findings_and_the_catalog_are_computed_while_the_kernels_run(tmp_path, monkeypatch):
+    """Defect (item 9): the landing page's findings and the catalog page were computed after the last run,
+    serially (half of a cold batch under load); they depend on the data only and now overlap the kernels."""
+    exports = tmp_path / "exports"
+    seen: dict[str, bool] = {}
+
+    def render_catalog():
+        seen["catalog while running"] = not (exports / "slow.html").exists()
+        return "<!DOCTYPE html><title>catalog</title>"
+
+    from llmtrends.batch import runner
+    real = runner.cached_content
+
+    def cached_content(*args, **kwargs):
+        seen["findings while running"] = not (exports / "slow.html").exists()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "cached_content", cached_content)
+    monkeypatch.setitem(sys.modules, "llmtrends.stories.catalog", types.SimpleNamespace(render_catalog=render_catalog))
+    plan = write_plan(tmp_path / "nb", """
+        reports:
+          - {name: slow, notebook: sleeps.ipynb, title: Slow, parameters: {seconds: 3}}
+        """, notebooks=("sleeps.ipynb",))
+    result = run_batch(load_plan(plan), exports_dir=exports, jobs=1, emit=_quiet)
+    assert result.exit_status == 0
+    assert seen == {"findings while running": True, "catalog while running": True}
+    assert (exports / "catalog.html").read_text(encoding="utf-8") == "<!DOCTYPE html><title>catalog</title>"
+    assert 'href="catalog.html"' in (exports / "index.html").read_text(encoding="utf-8")

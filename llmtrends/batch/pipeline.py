@@ -7,6 +7,7 @@ too (:func:`write_catalog_page`), by the first worker out of runs. The batch
 """
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -205,12 +206,20 @@ def _keep_failed_notebook(execution: Execution, run: Run, exports_dir: Path, scr
         return None
 
 
-def write_catalog_page(exports_dir: Path) -> tuple[str | None, str | None]:
-    """Write the data catalog page with ``llmtrends.stories.catalog.write_catalog``, if available.
+def write_catalog_page(exports_dir: Path, *, stopped: Callable[[], bool] = lambda: False
+                       ) -> tuple[str | None, str | None]:
+    """Write the data catalog page with ``llmtrends.stories.catalog``, if available.
+
+    The page is rendered in memory (``render_catalog``) and then published
+    atomically, so that a batch stopped while it renders leaves no file
+    behind; a catalog module with ``write_catalog`` only writes a temp file.
 
     Parameters
     ----------
     exports_dir : pathlib.Path
+    stopped : callable, optional
+        Asked once the page is rendered: when true (the batch was stopped),
+        nothing is written and the existing page, if any, stays linked.
 
     Returns
     -------
@@ -220,12 +229,24 @@ def write_catalog_page(exports_dir: Path) -> tuple[str | None, str | None]:
         catalog page is kept and still linked.
     """
     target = Path(exports_dir) / CATALOG_NAME
-    try:
-        from llmtrends.stories.catalog import write_catalog
+    try:  # sys.modules first: a test may put a stand-in there (or None, to leave the catalog out)
+        catalog = importlib.import_module("llmtrends.stories.catalog")
     except ImportError as exc:
         if exc.name in ("llmtrends.stories.catalog", None) or "llmtrends.stories.catalog" in str(exc):
             return None, None  # not written yet: no link
         return None, f"catalog not importable: {error_text(type(exc).__name__, str(exc))}"
+    render = getattr(catalog, "render_catalog", None)
+    if render is not None:
+        try:
+            page = render().encode("utf-8")
+            if stopped():
+                return (CATALOG_NAME if target.is_file() else None), None
+            publish({target: page})
+        except Exception as exc:
+            href = CATALOG_NAME if target.is_file() else None
+            return href, f"catalog failed: {error_text(type(exc).__name__, _os_error_text(exc))}"
+        return CATALOG_NAME, None
+    write_catalog = catalog.write_catalog
     temp = None
     try:
         handle, temp_name = tempfile.mkstemp(dir=exports_dir, prefix=f".{CATALOG_NAME}.", suffix=".tmp.html")

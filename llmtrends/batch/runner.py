@@ -8,8 +8,10 @@ as soon as its kernel is done with the current one and starts that run's
 kernel before rendering the current run's HTML, so the kernel boots meanwhile;
 both HTML variants are rendered from the one executed notebook, with exporters
 whose templates are compiled once per process (in the background, while the
-first kernels start). A failing run never stops the others and never
-overwrites its last good export.
+first kernels start). Meanwhile another thread computes what the landing
+page says from the data and the data catalog page (`_Landing`): they depend
+on the data only, so the batch does not end with them. A failing run never
+stops the others and never overwrites its last good export.
 
 Runs whose inputs have not changed since their last good export are reused,
 not executed (see `llmtrends.batch.cache`); ``force=True`` rebuilds them.
@@ -260,9 +262,10 @@ class _LockedBatch:
         if len(to_build) < len(self.runs) or prune:
             self.record_manifest()
         pool = _Workers(to_build, self, jobs=jobs, timeout=timeout)
+        landing = _Landing(self, pool.stopping).start()  # overlapped with the kernels, not after them
         pool.run()
         self.batch.results = [self.results[run.name] for run in self.runs]
-        self.finish(to_build, pool.catalog())
+        self.finish(to_build, *landing.outcome())
         return self.batch
 
     def record_manifest(self) -> None:
@@ -324,8 +327,8 @@ class _LockedBatch:
             line += f": {result.failure.describe()}"
         self.say(line)
 
-    def finish(self, to_build: list[Run], catalog) -> None:
-        """The catalog's outcome, the landing page's findings, the index, the summary."""
+    def finish(self, to_build: list[Run], content, catalog) -> None:
+        """The catalog's outcome, the landing page's findings (both from `_Landing`), the index, the summary."""
         batch, say = self.batch, self.say
         catalog_href, catalog_entry, written, batch.catalog_error = catalog
         self.catalog_entry = catalog_entry
@@ -333,9 +336,8 @@ class _LockedBatch:
             say(batch.catalog_error)
         if to_build or written:
             _forget_keys_of_changed_inputs(to_build, self.records, self.inputs, catalog_entry if written else None, say)
-        # the page's findings: reused from the manifest when data, source and environment are unchanged
         plan = list(self.plan_runs or self.runs)
-        index_content, self.index_entry = cached_content(plan, self.shared, None if self.force else self.index_entry)
+        index_content, self.index_entry = content
         self.record_manifest()
         try:
             batch.index_path = write_index(self.exports_dir, plan, self.records, catalog_href=catalog_href,
@@ -349,9 +351,49 @@ class _LockedBatch:
             say(line)
 
 
+class _Landing:
+    """The landing page's findings and the data catalog page, computed in a thread from the start of the batch.
+
+    Both read the data only (no run's outcome changes them), so they are
+    computed while the kernels run rather than after the last one: the runner
+    process is otherwise idle then. The findings are reused from the manifest
+    when data, source and environment are unchanged (`cached_content`), and the
+    catalog page when its key and digest match (`_catalog`). A stopped batch
+    (Ctrl-C) publishes no catalog page.
+    """
+
+    def __init__(self, batch: "_LockedBatch", stopping: threading.Event) -> None:
+        self.batch, self.stopping = batch, stopping
+        self.content: tuple | None = None
+        self.catalog: tuple | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="llmtrends-landing", daemon=True)
+
+    def start(self) -> "_Landing":
+        self.thread.start()
+        return self
+
+    def _work(self) -> None:
+        b = self.batch
+        try:
+            plan = list(b.plan_runs or b.runs)
+            self.content = cached_content(plan, b.shared, None if b.force else b.index_entry)
+            self.catalog = _catalog(b.exports_dir, b.shared, b.catalog_entry, force=b.force, stopped=self.stopping.is_set)
+        except BaseException as exc:  # re-raised in the main thread by `outcome`
+            self.error = exc
+
+    def outcome(self) -> tuple[tuple, tuple]:
+        """``(content, catalog)`` once computed: see `cached_content` and `_catalog`. Waits in short steps (Ctrl-C)."""
+        while self.thread.is_alive():
+            self.thread.join(0.2)
+        if self.error is not None:
+            raise self.error
+        return self.content, self.catalog
+
+
 class _Workers:
     """The runs to build, executed by ``jobs`` threads; each thread starts its next run's kernel while the
-    current run's exports render, and the first thread out of runs writes the catalog page."""
+    current run's exports render."""
 
     def __init__(self, to_build: list[Run], batch: _LockedBatch, *, jobs, timeout):
         self.to_build, self.batch, self.timeout = to_build, batch, timeout
@@ -361,16 +403,6 @@ class _Workers:
         self.pending_lock = threading.Lock()
         self.stopping = threading.Event()
         self.outcomes: queue.Queue = queue.Queue()
-        self.catalog_lock = threading.Lock()
-        self.catalog_done: list = []  # the outcome of `_catalog`, once computed
-
-    def catalog(self):
-        """Write the catalog page (or find it up to date), once; its outcome."""
-        with self.catalog_lock:
-            if not self.catalog_done and not self.stopping.is_set():
-                b = self.batch
-                self.catalog_done.append(_catalog(b.exports_dir, b.shared, b.catalog_entry, force=b.force))
-            return self.catalog_done[0] if self.catalog_done else None
 
     def claim(self) -> Run | None:
         with self.pending_lock:
@@ -417,11 +449,6 @@ class _Workers:
             if following[1] is not None:
                 following[1].dispose()
             self.outcomes.put(exc)
-            return
-        try:  # no run left for this worker: the catalog, while the other workers finish theirs
-            self.catalog()
-        except Exception:  # _catalog reports its own failures; anything else is retried below
-            pass
 
     def run(self) -> None:
         """Execute every run to build and record each as it finishes; Ctrl-C stops the kernels and publishes nothing more."""
@@ -473,15 +500,19 @@ def _warm_up_quietly() -> None:
         pass
 
 
-def _catalog(exports_dir: Path, shared: cache.SharedInputs, entry: Mapping[str, Any] | None, *, force: bool):
-    """Write the catalog page unless it is up to date; return ``(href, cache entry, written, error)``."""
+def _catalog(exports_dir: Path, shared: cache.SharedInputs, entry: Mapping[str, Any] | None, *, force: bool,
+             stopped=lambda: False):
+    """Write the catalog page unless it is up to date; return ``(href, cache entry, written, error)``.
+
+    ``stopped()`` true once the page is computed: the batch was stopped, nothing is written.
+    """
     key = cache.key_of(cache.catalog_inputs(shared))
     page = Path(exports_dir) / CATALOG_NAME
     if (not force and entry and entry.get("key") == key and entry.get("digest")
             and cache.file_digest(page) == entry["digest"]):
         return CATALOG_NAME, dict(entry), False, None
     started = utc_now()
-    href, error = write_catalog_page(exports_dir)
+    href, error = write_catalog_page(exports_dir, stopped=stopped)
     if error:  # published in the index and the log: no machine paths
         error = make_scrubber(paths.project_root(), extra_dirs=[(Path(exports_dir).absolute(), "<exports>"),
                                                                 (paths.data_dir(), "<data>")])(error)
