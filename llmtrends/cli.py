@@ -357,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    paths.resolve_environment()  # LLMTRENDS_DATA=data: this folder's data, for the runner and every kernel
     previous = _stop_on_sigterm()
     try:
         if args.command == "list":

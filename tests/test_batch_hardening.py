@@ -6,18 +6,26 @@ base's part (the caches, strict values, data files) has its own modules.
 from __future__ import annotations
 
 import getpass
+import json
+import os
 import re
+import shutil
 import socket
+import subprocess
 import sys
 import types
 from html import unescape
+from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
+from llmtrends import paths
 from llmtrends.batch import load_plan, run_batch, sanitize
 from llmtrends.batch.sanitize import make_scrubber
 
-from .reports_fixture import NOTEBOOKS, write_plan
+from .reports_fixture import FIXTURES, NOTEBOOKS, REPO, write_plan
 
 
 def _quiet(*_):
@@ -197,3 +205,104 @@ def test_the_landing_findings_and_the_catalog_are_computed_while_the_kernels_run
     assert seen == {"findings while running": True, "catalog while running": True}
     assert (exports / "catalog.html").read_text(encoding="utf-8") == "<!DOCTYPE html><title>catalog</title>"
     assert 'href="catalog.html"' in (exports / "index.html").read_text(encoding="utf-8")
+
+
+# -------------------------------------------------------------- item 5: one data folder for everyone
+
+
+def _data_reader(folder: Path) -> Path:
+    """A notebook that fails unless the data folder its kernel reads is the edited copy."""
+    nb = new_notebook(cells=[new_code_cell(
+        "from llmtrends import paths\n"
+        "text = (paths.data_dir() / 'sources.yaml').read_text(encoding='utf-8')\n"
+        "assert '# the copy the runner checked' in text, f'the kernel read another data folder: {paths.data_dir()}'\n"
+        "print('same data folder')")], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                 "language": "python"}})
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "reader.ipynb")
+    plan = folder / "reports.yaml"
+    plan.write_text("reports:\n  - {name: reader, notebook: reader.ipynb, title: Reader}\n", encoding="utf-8")
+    return plan
+
+
+@pytest.fixture
+def work_with_data(tmp_path):
+    """A working folder with its own copy of data/ (edited, so that the copy can be told apart)."""
+    work = tmp_path / "work"
+    shutil.copytree(REPO / "data", work / "data")
+    sources = work / "data" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") + "\n# the copy the runner checked\n", encoding="utf-8")
+    return work
+
+
+@pytest.mark.slow
+def test_a_relative_data_folder_is_the_same_folder_for_the_command_and_its_kernels(work_with_data):
+    """Defect (item 5): LLMTRENDS_DATA=data meant ./data to the runner (validated, hashed) and
+    notebooks/data to the kernels, which ran in their notebook's folder and failed with `<data>` for a folder."""
+    plan = _data_reader(work_with_data / "nb")
+    env = dict(os.environ, LLMTRENDS_DATA="data")
+    done = subprocess.run([sys.executable, "-m", "llmtrends.cli", "run", "--plan", "nb/reports.yaml",
+                           "--exports", "exports"], cwd=work_with_data, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "same data folder" in (work_with_data / "exports" / "reader.analyst.html").read_text(encoding="utf-8")
+    assert plan.is_file()
+
+
+@pytest.mark.slow
+def test_a_batch_hands_its_data_folder_to_the_kernels(work_with_data, monkeypatch):
+    """Item 5 through the API (no command to resolve the variable): run_batch gives the kernels the absolute folder."""
+    plan = _data_reader(work_with_data / "nb")
+    monkeypatch.chdir(work_with_data)
+    monkeypatch.setenv("LLMTRENDS_DATA", "data")
+    result = run_batch(load_plan(plan), exports_dir=Path("exports"), jobs=1, emit=_quiet)
+    assert result.exit_status == 0, [str(r.failure) for r in result.results]
+    assert os.environ["LLMTRENDS_DATA"] == "data", "the API does not change the caller's environment"
+
+
+def test_path_variables_are_resolved_once_and_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    environ = {"LLMTRENDS_DATA": "data", "LLMTRENDS_DOCUMENTS": "../store", "LLMTRENDS_CACHE": "off", "HOME": "x"}
+    assert paths.resolve_environment(environ) == {"LLMTRENDS_DATA": str(tmp_path / "data"),
+                                                  "LLMTRENDS_DOCUMENTS": str(tmp_path / "../store"),
+                                                  "LLMTRENDS_CACHE": "off"}
+    assert environ["HOME"] == "x"
+    monkeypatch.setenv("LLMTRENDS_DATA", "data")
+    monkeypatch.setenv("LLMTRENDS_CACHE", "cache")
+    kernel = paths.kernel_environment()
+    assert kernel["LLMTRENDS_DATA"] == str(tmp_path / "data") == str(paths.data_dir())
+    assert kernel["LLMTRENDS_CACHE"] == str(tmp_path / "cache")
+    monkeypatch.delenv("LLMTRENDS_DATA")
+    assert paths.kernel_environment()["LLMTRENDS_DATA"] == str(paths.data_dir())  # always handed over
+
+
+def test_a_relative_folder_is_not_scrubbed_as_a_word(tmp_path):
+    """Defect (item 5): with LLMTRENDS_DATA=data every word 'data' of a message became `<data>`."""
+    scrub = make_scrubber(tmp_path / "nb", extra_dirs=[(Path("data"), "<data>")])
+    assert scrub("no data directory here (sources.yaml missing)") == "no data directory here (sources.yaml missing)"
+
+
+@pytest.mark.slow
+def test_a_plans_notebook_paths_appear_in_exports_only_relative_to_the_project(tmp_path, no_catalog):
+    """Defect (item 5): an absolute `notebook:` path was published into manifest.json, the notebook,
+    the analyst HTML and the index."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(FIXTURES / "greet.ipynb", elsewhere / "greet.ipynb")
+    plan = tmp_path / "plan" / "reports.yaml"
+    plan.parent.mkdir()
+    plan.write_text(f"""reports:
+  - {{name: inside, notebook: "{FIXTURES / 'greet.ipynb'}", title: Inside the project}}
+  - {{name: outside, notebook: "../elsewhere/greet.ipynb", title: Outside the project}}
+""", encoding="utf-8")
+    exports = tmp_path / "exports"
+    result = run_batch(load_plan(plan), exports_dir=exports, jobs=2, emit=_quiet)
+    assert result.exit_status == 0, [str(r.failure) for r in result.results]
+    runs = json.loads((exports / "manifest.json").read_text(encoding="utf-8"))["runs"]
+    assert runs["inside"]["notebook"] == "tests/fixtures/notebooks/greet.ipynb"
+    assert runs["outside"]["notebook"] == "greet.ipynb"
+    for name in ("manifest.json", "index.html", "inside.ipynb", "inside.analyst.html", "outside.ipynb",
+                 "outside.analyst.html"):
+        text = (exports / name).read_text(encoding="utf-8")
+        assert str(tmp_path) not in text and str(REPO) not in text, name
+    assert "tests/fixtures/notebooks/greet.ipynb" in (exports / "inside.analyst.html").read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from llmtrends.batch.plan import Run
 from llmtrends.batch.clock import utc_now
@@ -246,9 +246,10 @@ def _kill(process: subprocess.Popen) -> None:
 class _KernelWatch:
     """Starts the kernel quietly and remembers its process (for its exit status)."""
 
-    def __init__(self, registry: KernelRegistry | None = None) -> None:
+    def __init__(self, registry: KernelRegistry | None = None, env: Mapping[str, str] | None = None) -> None:
         self.process: subprocess.Popen | None = None
         self.registry = registry
+        self.env = dict(env) if env is not None else None
         self.clients: list[Any] = []
 
     def manager_class(self) -> type[AsyncKernelManager]:
@@ -262,6 +263,8 @@ class _KernelWatch:
             async def start_kernel(self, **kw: Any) -> None:
                 kw.setdefault("stdout", subprocess.DEVNULL)
                 kw.setdefault("stderr", subprocess.DEVNULL)
+                if watch.env is not None:  # the batch's folders, absolute (see llmtrends.paths.kernel_environment)
+                    kw["env"] = dict(watch.env)
                 await super().start_kernel(**kw)
                 watch.process = getattr(self.provisioner, "process", None)
                 if watch.registry is not None and watch.process is not None:
@@ -349,7 +352,8 @@ class PreparedKernel:
 
 
 def prepare_kernel(
-    cwd: Path, *, kernels: KernelRegistry | None = None, kernel_name: str = KERNEL_NAME
+    cwd: Path, *, kernels: KernelRegistry | None = None, kernel_name: str = KERNEL_NAME,
+    env: Mapping[str, str] | None = None,
 ) -> PreparedKernel:
     """Start a kernel in ``cwd`` for a run that this thread will execute later.
 
@@ -360,6 +364,8 @@ def prepare_kernel(
     kernels : KernelRegistry, optional
         Registers the kernel so that an interrupted batch stops it too.
     kernel_name : str, optional
+    env : mapping, optional
+        The kernel's environment (default: this process's).
 
     Returns
     -------
@@ -368,7 +374,7 @@ def prepare_kernel(
     """
     from jupyter_core.utils import run_sync
 
-    watch = _KernelWatch(kernels)
+    watch = _KernelWatch(kernels, env)
     manager = watch.manager_class()(kernel_name=kernel_name)
     prepared = PreparedKernel(Path(cwd), watch, manager)
     try:
@@ -387,6 +393,7 @@ def execute_run(
     kernel_name: str = KERNEL_NAME,
     kernels: KernelRegistry | None = None,
     prepared: PreparedKernel | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Execution:
     """Execute a run's notebook with its parameters.
 
@@ -404,6 +411,9 @@ def execute_run(
         A kernel already started (by this thread) in the notebook's folder; it
         is used and then disposed of. One that does not fit the run is
         disposed of and a kernel is started as usual.
+    env : mapping, optional
+        The environment of a kernel started here (default: this process's;
+        a batch gives `llmtrends.paths.kernel_environment`).
 
     Returns
     -------
@@ -431,7 +441,7 @@ def execute_run(
         kernel = prepared.watch
         how: dict[str, Any] = {"km": prepared.manager}
     else:
-        kernel = _KernelWatch(kernels)
+        kernel = _KernelWatch(kernels, env)
         how = {"kernel_manager_class": kernel.manager_class()}
     started = utc_now()
     try:

@@ -14,7 +14,9 @@ the "last good export" of a run that has since failed. One record per run::
                    "key": ..., "inputs": {...}, "digests": {file: sha256},
                    "duration": ..., "cell_seconds": ...} | null}
 
-``time`` is when the export was generated (for a reused run: when the reused
+``notebook`` is the notebook's path as the plan writes it, or relative to
+the project when the plan gives an absolute or ``../`` path (never a machine
+path: `llmtrends.batch.plan.shown_path`). ``time`` is when the export was generated (for a reused run: when the reused
 export was); ``checked`` when a batch last looked at the run; ``duration`` the
 seconds from kernel start to exports published and ``cell_seconds`` the part
 of it spent executing cells. ``key``, ``inputs`` and ``digests`` belong to

@@ -112,6 +112,7 @@ def run_one(
     inputs: Mapping[str, str] | None = None,
     prepared: PreparedKernel | None = None,
     after_execution: Callable[[], None] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> RunResult:
     """Execute one run and, if it succeeded, publish its exports.
 
@@ -132,6 +133,8 @@ def run_one(
     after_execution : callable, optional
         Called once the kernel is done, before the exports are rendered (the
         batch starts the next run's kernel there, so that it boots meanwhile).
+    env : mapping, optional
+        The kernel's environment (see `execute_run`).
 
     Returns
     -------
@@ -139,7 +142,7 @@ def run_one(
         A failure while exporting is reported like an execution failure; in
         both cases the run's previous exports are left untouched.
     """
-    execution: Execution = execute_run(run, timeout=timeout, kernels=kernels, prepared=prepared)
+    execution: Execution = execute_run(run, timeout=timeout, kernels=kernels, prepared=prepared, env=env)
     if after_execution is not None:
         after_execution()
     scrub = run_scrubber(run, exports_dir)

@@ -184,22 +184,22 @@ def run_batch(
     >>> run_batch(load_plan("notebooks/reports.yaml"), exports_dir=Path("exports")).exit_status  # doctest: +SKIP
     0
     """
-    emit = emit or printer()
-    say = guarded(emit)
+    say = guarded(emit or printer())
     clock = time.perf_counter()
     runs = list(runs)
-    exports_dir = check_exports_dir(Path(exports_dir))
-    shared = cache.SharedInputs.collect()
+    # every folder once, absolute: the runner checks and hashes the data the kernels read
+    exports_dir = check_exports_dir(Path(exports_dir).absolute())
+    kernel_env = paths.kernel_environment()
+    shared = cache.SharedInputs.collect(data_dir=Path(kernel_env["LLMTRENDS_DATA"]))
     inputs = {run.name: cache.run_inputs(run, shared) for run in runs}
-    # a first look, before the exports folder is locked, only to know which runs to
-    # check: a bad parameter must stop the batch before anything is written
+    # a first look, unlocked, to know which runs to check: a bad parameter stops the batch before any write
     seen = load_manifest(exports_dir)
     to_check = [run for run in runs if not cache.decide(seen.get(run.name), inputs[run.name], exports_dir,
                                                         force=force).reuse]
     invalid = _check(to_check, keep_going)
     with exports_lock(exports_dir):
-        locked = _LockedBatch(runs, exports_dir=exports_dir, plan_runs=plan_runs, say=say, force=force,
-                              shared=shared, inputs=inputs, invalid=invalid, clock=clock)
+        locked = _LockedBatch(runs, exports_dir=exports_dir, plan_runs=plan_runs, say=say, force=force, shared=shared,
+                              inputs=inputs, invalid=invalid, clock=clock, kernel_env=kernel_env)
         return locked.run(jobs=jobs, timeout=timeout, checked={run.name for run in to_check}, keep_going=keep_going,
                           prune=(plan_runs is not None) if prune is None else prune)
 
@@ -244,9 +244,10 @@ class _LockedBatch:
     """The batch proper, once the exports folder is ours (see :func:`run_batch`):
     decide -> execute the runs to rebuild in parallel -> record -> catalog and index."""
 
-    def __init__(self, runs, *, exports_dir, plan_runs, say, force, shared, inputs, invalid, clock):
+    def __init__(self, runs, *, exports_dir, plan_runs, say, force, shared, inputs, invalid, clock, kernel_env=None):
         self.runs, self.exports_dir, self.plan_runs, self.say, self.force = runs, exports_dir, plan_runs, say, force
         self.shared, self.inputs, self.invalid, self.clock = shared, inputs, dict(invalid or {}), clock
+        self.kernel_env = kernel_env  # the kernels' environment (`paths.kernel_environment`)
         _clean_temp_files(exports_dir, say)
         self.records = load_manifest(exports_dir)
         self.catalog_entry = load_catalog_entry(exports_dir)
@@ -414,7 +415,7 @@ class _Workers:
 
     def prepare(self, run: Run) -> PreparedKernel | None:
         try:
-            return prepare_kernel(run.notebook.parent, kernels=self.kernels)
+            return prepare_kernel(run.notebook.parent, kernels=self.kernels, env=self.batch.kernel_env)
         except Exception:  # execute_run starts one itself (and reports why if it fails)
             return None
 
@@ -438,7 +439,8 @@ class _Workers:
                         following[1] = self.prepare(following[0])
 
                 result = run_one(run, exports_dir=self.batch.exports_dir, timeout=self.timeout, kernels=self.kernels,
-                                 inputs=self.batch.inputs[run.name], prepared=prepared, after_execution=start_next)
+                                 inputs=self.batch.inputs[run.name], prepared=prepared, after_execution=start_next,
+                                 env=self.batch.kernel_env)
                 self.outcomes.put(result)
                 run, prepared = following
                 following[:] = [None, None]

@@ -187,7 +187,7 @@ def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = (
     pairs: list[tuple[str, str]] = []
 
     def add(path: Path | str | None, placeholder: str) -> None:
-        if not path:
+        if not path or not os.path.isabs(path):  # a relative folder ("data") is no machine detail: a word
             return
         for variant in {str(path), os.path.realpath(path)}:
             variant = variant.rstrip("/\\")
