@@ -23,7 +23,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from llmtrends import paths
 from llmtrends.batch import load_plan, run_batch, sanitize
+from llmtrends.batch.lock import regular_inside
 from llmtrends.batch.sanitize import make_scrubber
+from llmtrends.cli import main
 
 from .reports_fixture import FIXTURES, NOTEBOOKS, REPO, write_plan
 
@@ -306,3 +308,104 @@ def test_a_plans_notebook_paths_appear_in_exports_only_relative_to_the_project(t
         text = (exports / name).read_text(encoding="utf-8")
         assert str(tmp_path) not in text and str(REPO) not in text, name
     assert "tests/fixtures/notebooks/greet.ipynb" in (exports / "inside.analyst.html").read_text(encoding="utf-8")
+
+
+# -------------------------------------------------------------- item 4: writes stay inside their folder
+
+GREET = "reports:\n  - {name: greet, notebook: greet.ipynb, title: Greeting}\n"
+
+
+@pytest.mark.parametrize("shape,said", [("link to a file", "is a symbolic link (to "),
+                                        ("dangling link", "is a symbolic link (to "),
+                                        ("FIFO", "is a FIFO, not the batch's lock file"),
+                                        ("folder", "is a folder, not the batch's lock file")])
+def test_a_lock_file_that_is_not_the_batchs_own_is_refused_and_what_it_names_is_untouched(
+        tmp_path, monkeypatch, capsys, shape, said):
+    """Defect (item 4): `exports/.llmtrends.lock` as a symbolic link made a batch truncate the file it points to."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    lock = exports / ".llmtrends.lock"
+    if shape == "link to a file":
+        lock.symlink_to(victim)
+    elif shape == "dangling link":
+        lock.symlink_to(tmp_path / "nowhere")
+    elif shape == "FIFO":
+        os.mkfifo(lock)
+    else:
+        lock.mkdir()
+    monkeypatch.setattr("llmtrends.batch.pipeline.execute_run", lambda *a, **k: pytest.fail("a kernel was started"))
+    plan = write_plan(tmp_path / "nb", GREET)
+    status = main(["run", "--plan", str(plan), "--exports", str(exports)])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert len(err.strip().splitlines()) == 1 and "exports/.llmtrends.lock " + said in err, err
+    assert "remove it" in err and "Traceback" not in err
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not (tmp_path / "nowhere").exists(), "the dangling link was followed to create its target"
+
+
+#: The command with a bound on its memory (a read of /dev/zero fails in seconds instead of taking the
+#: machine's memory) and a stand-in data catalog (its page is an export the batch reads back).
+BOUNDED_CLI = """
+import resource, sys, types
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+fake = types.ModuleType("llmtrends.stories.catalog")
+fake.render_catalog = lambda: "<!DOCTYPE html><title>catalog</title>"
+sys.modules["llmtrends.stories.catalog"] = fake
+from llmtrends.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _bounded_run(plan: Path, exports: Path, seconds: int = 180) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run([sys.executable, "-c", BOUNDED_CLI, "run", "--plan", str(plan), "--exports", str(exports)],
+                              capture_output=True, text=True, timeout=seconds)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the batch hung: {exc.stdout}")
+
+
+@pytest.fixture(scope="module")
+def greet_built(tmp_path_factory):
+    """A plan of one run and an exports folder with its up-to-date exports, catalog and manifest."""
+    root = tmp_path_factory.mktemp("built")
+    plan = write_plan(root / "nb", GREET, notebooks=("greet.ipynb",))
+    done = _bounded_run(plan, root / "exports")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return plan, root / "exports"
+
+
+SPECIAL = [("greet.ipynb", "FIFO"), ("greet.html", "link to /dev/zero"), ("greet.analyst.html", "link outside"),
+           ("manifest.json", "FIFO"), ("manifest.json", "link to /dev/zero"), ("manifest.json", "link outside"),
+           ("catalog.html", "FIFO"), ("catalog.html", "link to /dev/zero")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,shape", SPECIAL)
+def test_a_special_file_in_the_exports_is_never_read_and_is_replaced(greet_built, tmp_path, name, shape):
+    """Defect (item 4): special files in exports (a FIFO named like a notebook, a link to /dev/zero) hung the
+    batch or exhausted its memory; an export that is a link was read (and served) through it."""
+    plan, built = greet_built
+    exports = tmp_path / "exports"
+    shutil.copytree(built, exports, symlinks=True)
+    target = exports / name
+    outside = tmp_path / "outside"
+    outside.write_bytes(target.read_bytes())  # the same bytes: only the link gives it away
+    target.unlink()
+    if shape == "FIFO":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero" if shape == "link to /dev/zero" else outside)
+    done = _bounded_run(plan, exports)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stdout + done.stderr
+    assert regular_inside(target), f"{name} was not replaced by a file of the batch"
+    assert outside.read_bytes() != b"" and not os.path.islink(target)
+    if name == "manifest.json":
+        assert f"warning: manifest.json not read (a {'FIFO' if shape == 'FIFO' else 'symbolic link'}" in done.stdout
+    elif name.startswith("greet"):
+        assert "rebuild greet:" in done.stdout and "reused greet" not in done.stdout, done.stdout
+    index = (exports / "index.html").read_text(encoding="utf-8")
+    assert 'href="greet.html"' in index and 'href="catalog.html"' in index

@@ -40,12 +40,14 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import stat
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from llmtrends import paths
+from llmtrends.batch.lock import regular_inside
 from llmtrends.batch.plan import Run
 
 #: Bump to invalidate every key (when what a key covers changes).
@@ -81,11 +83,25 @@ def _sha256(data: bytes) -> str:
 
 
 def file_digest(path: Path) -> str | None:
-    """SHA-256 of a file's bytes, or ``None`` when it cannot be read."""
+    """SHA-256 of a regular file's bytes, read in chunks; ``None`` when there is none to read.
+
+    A FIFO or device is never read (a FIFO named like an export would hang
+    the batch, a link to ``/dev/zero`` exhaust its memory): ``None``.
+    """
     try:
-        return _sha256(Path(path).read_bytes())
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
+    digest = hashlib.sha256()
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        try:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        except OSError:
+            return None
+    return digest.hexdigest()
 
 
 def _files(root: Path) -> list[Path]:
@@ -260,8 +276,9 @@ def changed_parts(before: Mapping[str, str] | None, now: Mapping[str, str]) -> l
 
 
 def export_digests(exports_dir: Path, names: Iterable[str]) -> dict[str, str | None]:
-    """SHA-256 of each named file in ``exports_dir`` (``None`` for a missing file)."""
-    return {name: file_digest(Path(exports_dir) / name) for name in names}
+    """SHA-256 of each named file in ``exports_dir`` (``None`` for a missing file, a link or a special file)."""
+    return {name: file_digest(Path(exports_dir) / name) if regular_inside(Path(exports_dir) / name) else None
+            for name in names}
 
 
 @dataclass(frozen=True)

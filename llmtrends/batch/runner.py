@@ -38,12 +38,13 @@ from llmtrends.batch.clock import utc_iso, utc_now
 from llmtrends.batch.console import Emit, _Printer, guarded, printer  # noqa: F401 (_Printer: tests)
 from llmtrends.batch.execute import DEFAULT_TIMEOUT, Failure, KernelRegistry, PreparedKernel, prepare_kernel
 from llmtrends.batch.index import INDEX_NAME, cached_content, write_index
-from llmtrends.batch.lock import check_exports_dir, exports_lock
+from llmtrends.batch.lock import check_exports_dir, exports_lock, regular_inside
 from llmtrends.batch.manifest import (
     MANIFEST_NAME,
     load_catalog_entry,
     load_index_entry,
     load_manifest,
+    read_document,
     reused_record,
     run_record,
     save_manifest,
@@ -249,9 +250,12 @@ class _LockedBatch:
         self.shared, self.inputs, self.invalid, self.clock = shared, inputs, dict(invalid or {}), clock
         self.kernel_env = kernel_env  # the kernels' environment (`paths.kernel_environment`)
         _clean_temp_files(exports_dir, say)
-        self.records = load_manifest(exports_dir)
-        self.catalog_entry = load_catalog_entry(exports_dir)
-        self.index_entry = load_index_entry(exports_dir)
+        document, problem = read_document(exports_dir)
+        if problem:  # said once: every record is rebuilt from the exports on disk
+            say(f"warning: {MANIFEST_NAME} not read ({problem}); the runs' records start afresh")
+        self.records = load_manifest(exports_dir, document)
+        self.catalog_entry = load_catalog_entry(exports_dir, document)
+        self.index_entry = load_index_entry(exports_dir, document)
         self.batch = BatchResult()
         self.results: dict[str, RunResult] = {}
 
@@ -510,7 +514,7 @@ def _catalog(exports_dir: Path, shared: cache.SharedInputs, entry: Mapping[str, 
     """
     key = cache.key_of(cache.catalog_inputs(shared))
     page = Path(exports_dir) / CATALOG_NAME
-    if (not force and entry and entry.get("key") == key and entry.get("digest")
+    if (not force and entry and entry.get("key") == key and entry.get("digest") and regular_inside(page)
             and cache.file_digest(page) == entry["digest"]):
         return CATALOG_NAME, dict(entry), False, None
     started = utc_now()
