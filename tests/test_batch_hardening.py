@@ -28,6 +28,7 @@ from llmtrends.batch.sanitize import make_scrubber
 from llmtrends.cli import main
 
 from .reports_fixture import FIXTURES, NOTEBOOKS, REPO, write_plan
+from .test_runner import run_cli
 
 
 def _quiet(*_):
@@ -409,3 +410,49 @@ def test_a_special_file_in_the_exports_is_never_read_and_is_replaced(greet_built
         assert "rebuild greet:" in done.stdout and "reused greet" not in done.stdout, done.stdout
     index = (exports / "index.html").read_text(encoding="utf-8")
     assert 'href="greet.html"' in index and 'href="catalog.html"' in index
+
+
+# -------------------------------------------------------------- item 7: rough edges of the batch
+
+
+def _notebook(folder: Path, name: str, *sources: str) -> None:
+    nb = new_notebook(cells=[new_code_cell(source) for source in sources],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / name)
+
+
+@pytest.mark.slow
+def test_a_kernel_that_prints_200_mb_is_reported_as_past_the_output_bound_not_as_a_timeout(tmp_path):
+    """Defect (item 7): a kernel that printed 200 MB was reported as a 600 s timeout (after minutes of scrubbing)."""
+    _notebook(tmp_path / "nb", "loud.ipynb", "print('x' * 200_000_000)")
+    (tmp_path / "nb" / "reports.yaml").write_text("reports:\n  - {name: loud, notebook: loud.ipynb, title: Loud}\n")
+    done = subprocess.run([sys.executable, "-m", "llmtrends.cli", "run", "--plan", str(tmp_path / "nb" / "reports.yaml"),
+                           "--exports", str(tmp_path / "exports")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"^\S+ FAILED loud \(loud.ipynb\): cell 1 `print\('x' \* 200_000_000\)`: OutputLimitError: "
+                     r"the outputs passed 20 MB", done.stdout, re.M), done.stdout
+    assert "Timeout" not in done.stdout
+    assert (tmp_path / "exports" / "loud.failed.ipynb").stat().st_size < 100_000  # the note, not the 200 MB
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", ["print('x' * 3_000_000)",
+                                    "for _ in range(100_000):\n    print('y' * 40)",
+                                    "from IPython.display import HTML, display\nfor _ in range(40):\n"
+                                    "    display(HTML('<p>' + 'z' * 100_000 + '</p>'))",
+                                    "import time\nwhile True:\n    print('w' * 1000)\n    time.sleep(0.001)"])
+def test_a_run_past_its_output_bound_is_stopped_and_the_others_still_build(tmp_path, source):
+    """Item 7: the bound covers one big print, many small ones, displayed data and a cell that never ends."""
+    _notebook(tmp_path / "nb", "loud.ipynb", source)
+    plan = write_plan(tmp_path / "nb", """
+        reports:
+          - {name: loud, notebook: loud.ipynb, title: Loud}
+          - {name: greet, notebook: greet.ipynb, title: Greeting}
+        """, notebooks=("greet.ipynb",))
+    status, out, err = run_cli("run", "--plan", str(plan), "--exports", str(tmp_path / "exports"), "--max-output", "1",
+                               "--timeout", "120")
+    assert status == 1, out + err
+    assert "FAILED loud (loud.ipynb): cell 1 " in out and "OutputLimitError: the outputs passed 1 MB" in out, out
+    assert "--max-output MB" in out and "greet ok" in out
+    assert (tmp_path / "exports" / "greet.html").is_file() and not (tmp_path / "exports" / "loud.html").exists()

@@ -34,6 +34,12 @@ if TYPE_CHECKING:  # the Jupyter stack is imported when a notebook is executed, 
 DEFAULT_TIMEOUT = 600
 #: Seconds a kernel may take to start.
 KERNEL_START_TIMEOUT = 60
+#: Bytes of output (text, data, tracebacks) a run's kernel may send before the run is stopped
+#: (``--max-output``): a report's exports are a few megabytes; 200 MB of prints is a bug, not a report.
+MAX_OUTPUT_BYTES = 20_000_000
+#: Seconds the outputs of a cell may take to arrive once the kernel says the cell is done (nbclient's
+#: ``iopub_timeout``, 4 s by default, failed runs whose large outputs were still arriving on a busy machine).
+IOPUB_TIMEOUT = 60
 KERNEL_NAME = "python3"
 
 _INJECTED_TAG = "injected-parameters"
@@ -243,14 +249,65 @@ def _kill(process: subprocess.Popen) -> None:
         pass
 
 
+class OutputBound:
+    """The bytes of output a run's kernel has sent; past ``limit`` its kernel is stopped.
+
+    Every output message is counted as it arrives (stream text, display data,
+    tracebacks); the message that passes the bound is replaced by a one-line
+    note, the kernel is killed, and the run fails with `describe` instead of
+    holding, scrubbing and publishing the whole output (or waiting for a
+    timeout).
+    """
+
+    def __init__(self, limit: int = MAX_OUTPUT_BYTES) -> None:
+        self.limit, self.total, self.passed = limit, 0, False
+
+    def admit(self, msg: dict, watch: "_KernelWatch") -> dict:
+        content = msg.get("content") or {}
+        kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
+        if kind not in ("stream", "display_data", "execute_result", "update_display_data", "error"):
+            return msg
+        self.total += _size(content)
+        if self.passed or self.total <= self.limit:
+            return msg
+        self.passed = True
+        if watch.process is not None:
+            _kill(watch.process)
+        note = f"[output stopped: the run's outputs passed {_megabytes(self.limit)}]\n"
+        msg["msg_type"] = msg["header"]["msg_type"] = "stream"
+        msg["content"] = {"name": "stderr", "text": note}
+        return msg
+
+    def describe(self) -> str:
+        return (f"OutputLimitError: the outputs passed {_megabytes(self.limit)} ({self.total:,} bytes so far), "
+                "so the run was stopped; a report keeps its outputs small (write large data to a file), "
+                "or pass --max-output MB")
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1e6:g} MB"
+
+
+def _size(content: Any) -> int:
+    """Characters of text in a message's content (the strings of its text, data and traceback)."""
+    if isinstance(content, str):
+        return len(content)
+    if isinstance(content, dict):
+        return sum(_size(value) for value in content.values())
+    if isinstance(content, (list, tuple)):
+        return sum(_size(value) for value in content)
+    return 0
+
+
 class _KernelWatch:
-    """Starts the kernel quietly and remembers its process (for its exit status)."""
+    """Starts the kernel quietly and remembers its process (for its exit status); bounds its outputs."""
 
     def __init__(self, registry: KernelRegistry | None = None, env: Mapping[str, str] | None = None) -> None:
         self.process: subprocess.Popen | None = None
         self.registry = registry
         self.env = dict(env) if env is not None else None
         self.clients: list[Any] = []
+        self.bound = OutputBound()
 
     def manager_class(self) -> type[AsyncKernelManager]:
         from jupyter_client.manager import AsyncKernelManager
@@ -273,6 +330,13 @@ class _KernelWatch:
             def client(self, **kw: Any):
                 client = super().client(**kw)
                 watch.clients.append(client)  # closed by PreparedKernel.dispose when nbclient does not
+                base = client.iopub_channel_class
+
+                class BoundedIOPubChannel(base):  # every output message passes `OutputBound.admit`
+                    async def get_msg(self, timeout: float | None = None) -> dict:
+                        return watch.bound.admit(await super().get_msg(timeout), watch)
+
+                client.iopub_channel_class = BoundedIOPubChannel
                 return client
 
         return RunKernelManager
@@ -394,6 +458,7 @@ def execute_run(
     kernels: KernelRegistry | None = None,
     prepared: PreparedKernel | None = None,
     env: Mapping[str, str] | None = None,
+    max_output: int = MAX_OUTPUT_BYTES,
 ) -> Execution:
     """Execute a run's notebook with its parameters.
 
@@ -414,6 +479,9 @@ def execute_run(
     env : mapping, optional
         The environment of a kernel started here (default: this process's;
         a batch gives `llmtrends.paths.kernel_environment`).
+    max_output : int, optional
+        Bytes of output the kernel may send before the run is stopped and
+        fails with ``OutputLimitError`` (`OutputBound`).
 
     Returns
     -------
@@ -443,6 +511,7 @@ def execute_run(
     else:
         kernel = _KernelWatch(kernels, env)
         how = {"kernel_manager_class": kernel.manager_class()}
+    kernel.bound = OutputBound(max_output)
     started = utc_now()
     try:
         notebook, failure = _papermill(run, tracker, kernel, how, timeout=timeout, kernel_name=kernel_name)
@@ -462,8 +531,6 @@ def _papermill(run: Run, tracker: "_CellTracker", kernel, how: dict[str, Any], *
                kernel_name: str) -> tuple[Any, Failure | None]:
     """Papermill's execution of the run: ``(notebook, None)``, or ``(None, failure)`` naming the cell and error."""
     import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
 
     try:
         notebook = papermill.execute_notebook(
@@ -479,6 +546,7 @@ def _papermill(run: Run, tracker: "_CellTracker", kernel, how: dict[str, Any], *
             # every cell has run and its outputs are in: stop the kernel at once
             # rather than wait for it to wind down (nbclient's "graceful")
             shutdown_kernel="immediate",
+            iopub_timeout=IOPUB_TIMEOUT,
             # the kernel's working directory, without a process-wide os.chdir
             resources={"metadata": {"path": str(run.notebook.parent)}},
             on_cell_start=tracker.on_cell_start,
@@ -486,15 +554,27 @@ def _papermill(run: Run, tracker: "_CellTracker", kernel, how: dict[str, Any], *
             **how,
         )
         return notebook, None
-    except PapermillExecutionError as exc:
+    except Exception as exc:
+        if kernel.bound.passed:  # the kernel was stopped for it: whatever nbclient says next is the consequence
+            return None, Failure(*tracker.locate(run), kernel.bound.describe())
+        return None, _failure(exc, run, tracker, kernel, timeout)
+
+
+def _failure(exc: Exception, run: Run, tracker: "_CellTracker", kernel, timeout: int) -> Failure:
+    """The `Failure` of an execution that raised ``exc``: the cell, and what happened in words."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
         cell, source = tracker.locate(run, exc.cell_index)
-        return None, Failure(cell, source, error_text(exc.ename, exc.evalue))
-    except CellTimeoutError:
-        cell, source = tracker.locate(run)
-        return None, Failure(cell, source, f"CellTimeoutError: the cell did not finish within {timeout} s")
-    except DeadKernelError:
-        cell, source = tracker.locate(run)
-        return None, Failure(cell, source, f"DeadKernelError: the kernel died{kernel.exit_description()}")
-    except Exception as exc:  # kernel did not start, I/O error ...: still only this run fails
-        cell, source = tracker.locate(run)
-        return None, Failure(cell, source, error_text(type(exc).__name__, str(exc)))
+        return Failure(cell, source, error_text(exc.ename, exc.evalue))
+    cell, source = tracker.locate(run)
+    if isinstance(exc, CellTimeoutError) and "IOPub" in str(exc):
+        return Failure(cell, source, f"CellTimeoutError: the cell's outputs did not arrive within {IOPUB_TIMEOUT} s "
+                                     "of its end")
+    if isinstance(exc, CellTimeoutError):
+        return Failure(cell, source, f"CellTimeoutError: the cell did not finish within {timeout} s")
+    if isinstance(exc, DeadKernelError):
+        return Failure(cell, source, f"DeadKernelError: the kernel died{kernel.exit_description()}")
+    # the kernel did not start, an I/O error ...: still only this run fails
+    return Failure(cell, source, error_text(type(exc).__name__, str(exc)))

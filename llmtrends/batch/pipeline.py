@@ -20,6 +20,7 @@ from llmtrends.batch import cache
 from llmtrends.batch.clock import utc_now
 from llmtrends.batch.execute import (
     DEFAULT_TIMEOUT,
+    MAX_OUTPUT_BYTES,
     Execution,
     Failure,
     KernelRegistry,
@@ -113,6 +114,7 @@ def run_one(
     prepared: PreparedKernel | None = None,
     after_execution: Callable[[], None] | None = None,
     env: Mapping[str, str] | None = None,
+    max_output: int = MAX_OUTPUT_BYTES,
 ) -> RunResult:
     """Execute one run and, if it succeeded, publish its exports.
 
@@ -135,6 +137,8 @@ def run_one(
         batch starts the next run's kernel there, so that it boots meanwhile).
     env : mapping, optional
         The kernel's environment (see `execute_run`).
+    max_output : int, optional
+        Bytes of output the kernel may send (see `execute_run`).
 
     Returns
     -------
@@ -142,7 +146,8 @@ def run_one(
         A failure while exporting is reported like an execution failure; in
         both cases the run's previous exports are left untouched.
     """
-    execution: Execution = execute_run(run, timeout=timeout, kernels=kernels, prepared=prepared, env=env)
+    execution: Execution = execute_run(run, timeout=timeout, kernels=kernels, prepared=prepared, env=env,
+                                          max_output=max_output)
     if after_execution is not None:
         after_execution()
     scrub = run_scrubber(run, exports_dir)

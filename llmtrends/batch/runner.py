@@ -36,7 +36,8 @@ from llmtrends import paths
 from llmtrends.batch import cache
 from llmtrends.batch.clock import utc_iso, utc_now
 from llmtrends.batch.console import Emit, _Printer, guarded, printer  # noqa: F401 (_Printer: tests)
-from llmtrends.batch.execute import DEFAULT_TIMEOUT, Failure, KernelRegistry, PreparedKernel, prepare_kernel
+from llmtrends.batch.execute import DEFAULT_TIMEOUT, MAX_OUTPUT_BYTES, Failure, KernelRegistry
+from llmtrends.batch.execute import PreparedKernel, prepare_kernel
 from llmtrends.batch.index import INDEX_NAME, cached_content, write_index
 from llmtrends.batch.lock import check_exports_dir, exports_lock, regular_inside
 from llmtrends.batch.manifest import (
@@ -129,6 +130,7 @@ def run_batch(
     exports_dir: Path,
     jobs: int | None = None,
     timeout: int = DEFAULT_TIMEOUT,
+    max_output: int = MAX_OUTPUT_BYTES,
     plan_runs: Sequence[Run] | None = None,
     emit: Emit | None = None,
     force: bool = False,
@@ -150,6 +152,8 @@ def run_batch(
         Runs executed at once (default ``os.cpu_count()``).
     timeout : int, optional
         Seconds a single cell may run (default 600).
+    max_output : int, optional
+        Bytes of output a run's kernel may send before the run is stopped (default 20 MB).
     plan_runs : sequence of Run, optional
         Every run of the plan, for the index (default ``runs``).
     emit : callable, optional
@@ -193,16 +197,21 @@ def run_batch(
     kernel_env = paths.kernel_environment()
     shared = cache.SharedInputs.collect(data_dir=Path(kernel_env["LLMTRENDS_DATA"]))
     inputs = {run.name: cache.run_inputs(run, shared) for run in runs}
-    # a first look, unlocked, to know which runs to check: a bad parameter stops the batch before any write
-    seen = load_manifest(exports_dir)
-    to_check = [run for run in runs if not cache.decide(seen.get(run.name), inputs[run.name], exports_dir,
-                                                        force=force).reuse]
-    invalid = _check(to_check, keep_going)
+    to_check, invalid = _first_look(runs, inputs, exports_dir, force=force, keep_going=keep_going)
     with exports_lock(exports_dir):
         locked = _LockedBatch(runs, exports_dir=exports_dir, plan_runs=plan_runs, say=say, force=force, shared=shared,
                               inputs=inputs, invalid=invalid, clock=clock, kernel_env=kernel_env)
-        return locked.run(jobs=jobs, timeout=timeout, checked={run.name for run in to_check}, keep_going=keep_going,
-                          prune=(plan_runs is not None) if prune is None else prune)
+        return locked.run(jobs=jobs, limits=(timeout, max_output), checked={run.name for run in to_check},
+                          keep_going=keep_going, prune=(plan_runs is not None) if prune is None else prune)
+
+
+def _first_look(runs, inputs, exports_dir: Path, *, force: bool, keep_going: bool):
+    """``(runs to check, invalid runs)``: a look before the exports folder is locked, to know which runs' parameters
+    to check (a bad parameter must stop the batch before anything is written)."""
+    seen = load_manifest(exports_dir)
+    to_check = [run for run in runs if not cache.decide(seen.get(run.name), inputs[run.name], exports_dir,
+                                                        force=force).reuse]
+    return to_check, _check(to_check, keep_going)
 
 
 def _check(runs: Sequence[Run], keep_going: bool) -> dict[str, list[str]]:
@@ -259,14 +268,14 @@ class _LockedBatch:
         self.batch = BatchResult()
         self.results: dict[str, RunResult] = {}
 
-    def run(self, *, jobs, timeout, checked, keep_going, prune) -> BatchResult:
+    def run(self, *, jobs, limits, checked, keep_going, prune) -> BatchResult:
         if prune:
             _remove_orphans(self.exports_dir, self.records, {run.name for run in (self.plan_runs or self.runs)},
                             self.say)
         to_build = self.decide(checked, keep_going)
         if len(to_build) < len(self.runs) or prune:
             self.record_manifest()
-        pool = _Workers(to_build, self, jobs=jobs, timeout=timeout)
+        pool = _Workers(to_build, self, jobs=jobs, limits=limits)
         landing = _Landing(self, pool.stopping).start()  # overlapped with the kernels, not after them
         pool.run()
         self.batch.results = [self.results[run.name] for run in self.runs]
@@ -400,8 +409,8 @@ class _Workers:
     """The runs to build, executed by ``jobs`` threads; each thread starts its next run's kernel while the
     current run's exports render."""
 
-    def __init__(self, to_build: list[Run], batch: _LockedBatch, *, jobs, timeout):
-        self.to_build, self.batch, self.timeout = to_build, batch, timeout
+    def __init__(self, to_build: list[Run], batch: _LockedBatch, *, jobs, limits):
+        self.to_build, self.batch, (self.timeout, self.max_output) = to_build, batch, limits
         self.jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
         self.kernels = KernelRegistry()
         self.pending = collections.deque(to_build)
@@ -444,7 +453,7 @@ class _Workers:
 
                 result = run_one(run, exports_dir=self.batch.exports_dir, timeout=self.timeout, kernels=self.kernels,
                                  inputs=self.batch.inputs[run.name], prepared=prepared, after_execution=start_next,
-                                 env=self.batch.kernel_env)
+                                 env=self.batch.kernel_env, max_output=self.max_output)
                 self.outcomes.put(result)
                 run, prepared = following
                 following[:] = [None, None]
