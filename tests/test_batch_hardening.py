@@ -456,3 +456,22 @@ def test_a_run_past_its_output_bound_is_stopped_and_the_others_still_build(tmp_p
     assert "FAILED loud (loud.ipynb): cell 1 " in out and "OutputLimitError: the outputs passed 1 MB" in out, out
     assert "--max-output MB" in out and "greet ok" in out
     assert (tmp_path / "exports" / "greet.html").is_file() and not (tmp_path / "exports" / "loud.html").exists()
+
+
+@pytest.mark.slow
+def test_with_warnings_as_errors_the_batch_leaks_no_event_loop_or_socket(tmp_path):
+    """Defect (item 7): `PYTHONWARNINGS=error` showed leaked event loops and sockets at exit
+    ("Exception ignored ... ResourceWarning: unclosed event loop"): one per thread that ran a kernel."""
+    plan = write_plan(tmp_path / "nb", """
+        reports:
+          - {name: one, notebook: sleeps.ipynb, title: One}
+          - {name: two, notebook: sleeps.ipynb, title: Two}
+          - {name: three, notebook: fails.ipynb, title: Three fails}
+        """, notebooks=("sleeps.ipynb", "fails.ipynb"))
+    env = dict(os.environ, PYTHONWARNINGS="error")
+    done = subprocess.run([sys.executable, "-m", "llmtrends.cli", "run", "--plan", str(plan), "--exports",
+                           str(tmp_path / "exports"), "--jobs", "2"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1 and "FAILED three" in done.stdout, done.stdout + done.stderr
+    assert "ResourceWarning" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert done.stderr == ""

@@ -415,6 +415,32 @@ class PreparedKernel:
                 self.watch.registry.discard(self.watch.process)
 
 
+def close_event_loop() -> None:
+    """Close the calling thread's asyncio event loop, if it has one that is not running.
+
+    The Jupyter clients (through ``jupyter_core.utils.run_sync``) open one
+    event loop per thread and never close it: left to the garbage collector,
+    each loop and its two sockets are reported as unclosed (``ResourceWarning``,
+    an error under ``PYTHONWARNINGS=error``). A batch's threads call this last.
+    """
+    import asyncio
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # get_event_loop() without a loop (3.12+)
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:  # no loop in this thread
+            return
+    if loop.is_running() or loop.is_closed():
+        return
+    try:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
 def prepare_kernel(
     cwd: Path, *, kernels: KernelRegistry | None = None, kernel_name: str = KERNEL_NAME,
     env: Mapping[str, str] | None = None,

@@ -37,7 +37,7 @@ from llmtrends.batch import cache
 from llmtrends.batch.clock import utc_iso, utc_now
 from llmtrends.batch.console import Emit, _Printer, guarded, printer  # noqa: F401 (_Printer: tests)
 from llmtrends.batch.execute import DEFAULT_TIMEOUT, MAX_OUTPUT_BYTES, Failure, KernelRegistry
-from llmtrends.batch.execute import PreparedKernel, prepare_kernel
+from llmtrends.batch.execute import PreparedKernel, close_event_loop, prepare_kernel
 from llmtrends.batch.index import INDEX_NAME, cached_content, write_index
 from llmtrends.batch.lock import check_exports_dir, exports_lock, regular_inside
 from llmtrends.batch.manifest import (
@@ -464,6 +464,8 @@ class _Workers:
             if following[1] is not None:
                 following[1].dispose()
             self.outcomes.put(exc)
+        finally:
+            close_event_loop()  # the thread's, opened by the Jupyter clients: never left to the garbage collector
 
     def run(self) -> None:
         """Execute every run to build and record each as it finishes; Ctrl-C stops the kernels and publishes nothing more."""
