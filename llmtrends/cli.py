@@ -210,16 +210,18 @@ def command_list(plan: Path | None) -> int:
     """
     from llmtrends.batch.plan import load_plan
 
+    from llmtrends.batch.console import visible  # a title or a file name never redraws the terminal
+
     runs = load_plan(_plan_path(plan))
     for run in runs:
         print(run.name)
-        print(f"  notebook:   {run.notebook_name}")
-        print(f"  title:      {run.title}")
+        print(f"  notebook:   {visible(run.notebook_name)}")
+        print(f"  title:      {visible(run.title)}")
         if run.parameters:
             values = ", ".join(f"{key} = {_format_value(value)}" for key, value in run.parameters.items())
         else:
             values = "(the notebook's defaults)"
-        print(f"  parameters: {values}")
+        print(f"  parameters: {visible(values)}")
     return EXIT_OK
 
 
@@ -263,7 +265,7 @@ def command_run(
     if keep_going:
         runs, plan_problems = check_plan(path)
         for problem in plan_problems:
-            print(f"error: {path}: {problem} (left out: --keep-going)", file=sys.stderr)
+            _error(f"{path}: {problem} (left out: --keep-going)")
         if not runs:
             print("error: no valid run in the plan", file=sys.stderr)
             return EXIT_BAD_INPUT

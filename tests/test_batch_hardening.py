@@ -5,7 +5,9 @@ base's part (the caches, strict values, data files) has its own modules.
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
+import io
 import json
 import os
 import re
@@ -23,6 +25,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from llmtrends import paths
 from llmtrends.batch import load_plan, run_batch, sanitize
+from llmtrends.batch.console import _Printer
 from llmtrends.batch.lock import regular_inside
 from llmtrends.batch.sanitize import make_scrubber
 from llmtrends.cli import main
@@ -475,3 +478,40 @@ def test_with_warnings_as_errors_the_batch_leaks_no_event_loop_or_socket(tmp_pat
     assert done.returncode == 1 and "FAILED three" in done.stdout, done.stdout + done.stderr
     assert "ResourceWarning" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
     assert done.stderr == ""
+
+
+@pytest.mark.slow
+def test_control_characters_in_file_names_reach_the_log_as_escapes(tmp_path, no_catalog):
+    """Defect (item 7): control characters in file names reached the terminal raw (an escape sequence redraws
+    it, a newline forges a line of a cron log)."""
+    folder = tmp_path / "nb"
+    write_plan(folder, "reports: []\n", notebooks=("greet.ipynb",))
+    (folder / "greet.ipynb").rename(folder / "gr\x1b[2Jeet\n2026-01-01T00:00:00Z done.ipynb")
+    plan = folder / "reports.yaml"
+    plan.write_text('reports:\n  - {name: greet, notebook: "gr\\e[2Jeet\\n2026-01-01T00:00:00Z done.ipynb", '
+                    'title: "Greeting\\u202e"}\n', encoding="utf-8")
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / ".left\x1b]0;pwned\x07.tmp").write_text("x")
+    status, out, err = run_cli("run", "--plan", str(plan), "--exports", str(exports))
+    assert status == 0, out + err
+    assert "removed .left\\x1b]0;pwned\\x07.tmp: left by an interrupted batch" in out, out
+    assert "start greet (gr\\x1b[2Jeet\\n2026-01-01T00:00:00Z done.ipynb)" in out, out
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f\u202e]", out + err), repr(out + err)
+    assert len(out.splitlines()) == len([line for line in out.splitlines() if line.strip()])
+    listed = io.StringIO()
+    with contextlib.redirect_stdout(listed):
+        assert main(["list", "--plan", str(plan)]) == 0
+    assert "  notebook:   gr\\x1b[2Jeet\\n2026-01-01T00:00:00Z done.ipynb" in listed.getvalue()
+    assert "  title:      Greeting\\u202e" in listed.getvalue()
+
+
+def test_a_console_that_cannot_encode_a_character_gets_its_escape_and_the_log_goes_on():
+    """Item 7: with LC_ALL=C a non-ASCII title closed the log silently (UnicodeEncodeError taken for a closed pipe)."""
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii")
+    emit = _Printer(stream, timestamps=False)
+    emit("start vendor-share (市场份额 \u2026)")
+    emit("done: 1 ok")
+    stream.flush()
+    assert raw.getvalue() == b"start vendor-share (\\u5e02\\u573a\\u4efd\\u989d \\u2026)\ndone: 1 ok\n"
