@@ -2,7 +2,7 @@
 
 Every line is one line of visible text (`visible`): a file name, a title or
 an error message with an escape sequence, a carriage return, a newline or a
-bidirectional override in it shows that character as an escape (``\x1b``)
+bidirectional override in it shows that character as an escape (``\\x1b``)
 and can neither redraw the terminal nor forge a line of a cron log. A console
 that cannot encode a character (``LC_ALL=C``) gets it as an escape too.
 
@@ -29,10 +29,8 @@ _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a
 def visible(text: object) -> str:
     r"""``text`` with every control character written as an escape.
 
-    >>> print(visible("a[2Jb
-c‮d"))
-    a[2Jb
-c‮d
+    >>> print(visible("a\x1b[2Jb\nc\u202ed"))
+    a\x1b[2Jb\nc\u202ed
     """
     def escaped(match: re.Match) -> str:
         char = match.group(0)
