@@ -108,6 +108,13 @@ def _add_run(commands) -> None:
         help="seconds a single cell may run before its run fails (default: 600)",
     )
     run.add_argument(
+        "--max-output",
+        type=_positive_int,
+        default=None,
+        metavar="MB",
+        help="megabytes of output a run's kernel may print or display before the run is stopped (default: 20)",
+    )
+    run.add_argument(
         "--exports",
         type=Path,
         default=None,
@@ -231,16 +238,18 @@ def command_list(plan: Path | None) -> int:
     """
     from llmtrends.batch.plan import load_plan
 
+    from llmtrends.batch.console import visible  # a title or a file name never redraws the terminal
+
     runs = load_plan(_plan_path(plan))
     for run in runs:
         print(run.name)
-        print(f"  notebook:   {run.notebook_name}")
-        print(f"  title:      {run.title}")
+        print(f"  notebook:   {visible(run.notebook_name)}")
+        print(f"  title:      {visible(run.title)}")
         if run.parameters:
             values = ", ".join(f"{key} = {_format_value(value)}" for key, value in run.parameters.items())
         else:
             values = "(the notebook's defaults)"
-        print(f"  parameters: {values}")
+        print(f"  parameters: {visible(values)}")
     return EXIT_OK
 
 
@@ -252,6 +261,7 @@ def command_run(
     exports: Path | None,
     force: bool = False,
     keep_going: bool = False,
+    max_output: int | None = None,
 ) -> int:
     """Execute the plan (or the ``only`` runs) and write the exports.
 
@@ -266,6 +276,8 @@ def command_run(
         Rebuild runs whose exports are up to date.
     keep_going : bool, optional
         Build the valid runs of a plan with invalid ones (reported; exit status 2).
+    max_output : int, optional
+        Megabytes of output a run may send (default 20).
 
     Returns
     -------
@@ -273,7 +285,7 @@ def command_run(
         0 when every run succeeded, 1 when any failed, 2 when runs were left out as invalid.
     """
     from llmtrends.batch.runner import run_batch
-    from llmtrends.batch.execute import DEFAULT_TIMEOUT
+    from llmtrends.batch.execute import DEFAULT_TIMEOUT, MAX_OUTPUT_BYTES
     from llmtrends.batch.plan import check_plan, load_plan, select_runs
 
     path = _plan_path(plan)
@@ -281,7 +293,7 @@ def command_run(
     if keep_going:
         runs, plan_problems = check_plan(path)
         for problem in plan_problems:
-            print(f"error: {path}: {problem} (left out: --keep-going)", file=sys.stderr)
+            _error(f"{path}: {problem} (left out: --keep-going)")
         if not runs:
             print("error: no valid run in the plan", file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -293,6 +305,7 @@ def command_run(
         exports_dir=exports if exports is not None else paths.exports_dir(),
         jobs=jobs,
         timeout=timeout or DEFAULT_TIMEOUT,
+        max_output=max_output * 1_000_000 if max_output else MAX_OUTPUT_BYTES,
         plan_runs=runs,
         force=force,
         keep_going=keep_going,
@@ -456,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    paths.resolve_environment()  # LLMTRENDS_DATA=data: this folder's data, for the runner and every kernel
     previous = _stop_on_sigterm()
     try:
         if args.command == "list":
@@ -467,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return command_export(args.dir, args.format)
         return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports, force=args.force,
-                           keep_going=args.keep_going)
+                           keep_going=args.keep_going, max_output=args.max_output)
     except DataError as exc:
         _error(f"the data is broken{', no run was started' if args.command == 'run' else ''}: {exc}")
         return EXIT_BAD_INPUT

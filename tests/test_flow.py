@@ -45,7 +45,7 @@ FLOW = (
     ("plan", ("plan",)),
     ("check", ("parameters",)),
     ("decide", ("cache",)),
-    ("execute", ("execute",)),
+    ("execute", ("kernels", "execute")),
     ("clean", ("sanitize",)),
     ("render and publish", ("render", "pipeline")),
     ("record", ("manifest", "index")),

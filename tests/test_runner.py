@@ -412,7 +412,7 @@ def executed_notebook(folder: Path) -> nbformat.NotebookNode:
             new_code_cell(
                 "print(x)",
                 outputs=[
-                    new_output("stream", name="stdout", text=f"reading {folder}/data.csv on {socket.gethostname()}\n"),
+                    new_output("stream", name="stdout", text=f"reading {folder}/data.csv on {getpass.getuser()}@{socket.gethostname()}\n"),
                     new_output("stream", name="stderr", text=f"{Path.home()}/lib/warn.py:1: UserWarning: careful\n"),
                     new_output(
                         "display_data", data={SOURCES_MIMETYPE: ["Menlo Ventures (2025)"], "text/plain": "1 sources"}
@@ -455,7 +455,7 @@ def test_sanitize_keeps_only_publishable_metadata_and_scrubs_outputs(tmp_path):
     text = json.dumps(clean)
     assert str(tmp_path) not in text and str(Path.home()) + "/" not in text
     assert socket.gethostname() not in text
-    assert "reading ./data.csv on <host>" in text
+    assert "reading ./data.csv on <user>@<host>" in text
     assert SOURCES_MIMETYPE not in text and "1 sources" not in text  # the carrier output is gone
     assert "papermill" not in text
 

@@ -10,7 +10,8 @@ pins the order):
 1. plan     ``plan``        read and check ``notebooks/reports.yaml`` -> `Run` objects
 2. check    ``parameters``  check runs' parameters against their notebooks, before any kernel starts
 3. decide   ``cache``       cache keys: reuse a run's exports when none of its inputs changed
-4. execute  ``execute``     execute one notebook in-process with papermill; describe a failure
+4. execute  ``kernels``     start, watch, bound and stop the kernels (in the batch's environment)
+            ``execute``     execute one notebook in-process with papermill; describe a failure
 5. clean    ``sanitize``    strip machine details from an executed notebook; read its citations
 6. render   ``render``      stakeholder / analyst HTML and ``.ipynb`` (and the kept failed notebook's name)
 7. publish  ``render``      `publish`: every file the batch writes, atomically

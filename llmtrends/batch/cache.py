@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from llmtrends import paths
+from llmtrends.batch.lock import regular_inside
 from llmtrends.batch.plan import Run
 from llmtrends.facts import files
 
@@ -264,8 +265,9 @@ def changed_parts(before: Mapping[str, str] | None, now: Mapping[str, str]) -> l
 
 
 def export_digests(exports_dir: Path, names: Iterable[str]) -> dict[str, str | None]:
-    """SHA-256 of each named file in ``exports_dir`` (``None`` for a missing, special or linked file)."""
-    return {name: file_digest(Path(exports_dir) / name, follow_symlinks=False) for name in names}
+    """SHA-256 of each named file in ``exports_dir`` (``None`` for a missing file, a link or a special file)."""
+    return {name: file_digest(Path(exports_dir) / name) if regular_inside(Path(exports_dir) / name) else None
+            for name in names}
 
 
 @dataclass(frozen=True)

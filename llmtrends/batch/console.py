@@ -1,11 +1,18 @@
 """The batch's console: progress lines, timestamped when the output is a log, and an output that closes.
 
+Every line is one line of visible text (`visible`): a file name, a title or
+an error message with an escape sequence, a carriage return, a newline or a
+bidirectional override in it shows that character as an escape (``\\x1b``)
+and can neither redraw the terminal nor forge a line of a cron log. A console
+that cannot encode a character (``LC_ALL=C``) gets it as an escape too.
+
 A helper any step may use; it imports no other module of ``llmtrends.batch``
 but the clock.
 """
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from typing import Callable
@@ -13,6 +20,23 @@ from typing import Callable
 from llmtrends.batch.clock import utc_iso, utc_now
 
 Emit = Callable[[str], None]
+
+# C0 and C1 controls, DEL, and the characters that reorder or break text (bidi marks and overrides, line
+# and paragraph separators)
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: object) -> str:
+    r"""``text`` with every control character written as an escape.
+
+    >>> print(visible("a\x1b[2Jb\nc\u202ed"))
+    a\x1b[2Jb\nc\u202ed
+    """
+    def escaped(match: re.Match) -> str:
+        char = match.group(0)
+        return repr(char)[1:-1] if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _INVISIBLE.sub(escaped, str(text))
 
 
 class _Printer:
@@ -38,10 +62,15 @@ class _Printer:
                 stamp = not target.isatty()
             except (AttributeError, ValueError):
                 stamp = True
+        line = visible(line)
         if stamp:
             line = f"{utc_iso(utc_now())} {line}"
         try:
-            target.write(line + "\n")
+            try:
+                target.write(line + "\n")
+            except UnicodeEncodeError:  # a console that cannot show a character shows its escape
+                encoding = getattr(target, "encoding", None) or "ascii"
+                target.write(line.encode(encoding, "backslashreplace").decode(encoding) + "\n")
             target.flush()
         except (BrokenPipeError, ValueError, OSError):
             self.closed = True

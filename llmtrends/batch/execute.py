@@ -13,28 +13,34 @@ the process's working directory is never touched.
 """
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import threading
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
-from llmtrends.batch.plan import Run
 from llmtrends.batch.clock import utc_now
+from llmtrends.batch.kernels import (  # noqa: F401 (re-exported: the kernels were part of this module)
+    KERNEL_NAME,
+    MAX_OUTPUT_BYTES,
+    KernelRegistry,
+    OutputBound,
+    PreparedKernel,
+    _KernelWatch,
+    close_event_loop,
+    prepare_kernel,
+)
+from llmtrends.batch.plan import Run
 
 if TYPE_CHECKING:  # the Jupyter stack is imported when a notebook is executed, not with this module
     import nbformat
-    from jupyter_client.manager import AsyncKernelManager
 
 #: Seconds a single cell may run before the run fails (``--timeout``).
 DEFAULT_TIMEOUT = 600
 #: Seconds a kernel may take to start.
 KERNEL_START_TIMEOUT = 60
-KERNEL_NAME = "python3"
+#: Seconds the outputs of a cell may take to arrive once the kernel says the cell is done (nbclient's
+#: ``iopub_timeout``, 4 s by default, failed runs whose large outputs were still arriving on a busy machine).
+IOPUB_TIMEOUT = 60
 
 _INJECTED_TAG = "injected-parameters"
 _MAX_ERROR = 300
@@ -198,188 +204,6 @@ def _source_position(run: Run, cell, cell_index: int, started) -> int:
     return cell_index + 1 - injected_before
 
 
-class KernelRegistry:
-    """The kernel processes of a batch, so an interrupted batch can stop them.
-
-    Kernels are started in their own session (jupyter_client does that), so a
-    Ctrl-C in the terminal does not reach them; `stop_all` kills them, which
-    makes their runs fail quickly instead of running to the end.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._processes: set[subprocess.Popen] = set()
-        self._stopped = threading.Event()
-
-    @property
-    def stopped(self) -> bool:
-        """Whether `stop_all` was called."""
-        return self._stopped.is_set()
-
-    def add(self, process: subprocess.Popen) -> None:
-        """Register a started kernel (killed at once if the batch is stopping)."""
-        with self._lock:
-            if self._stopped.is_set():
-                _kill(process)
-            self._processes.add(process)
-
-    def discard(self, process: subprocess.Popen | None) -> None:
-        """Forget a kernel that has been shut down."""
-        with self._lock:
-            self._processes.discard(process)
-
-    def stop_all(self) -> None:
-        """Kill every registered kernel and refuse new ones."""
-        with self._lock:
-            self._stopped.set()
-            for process in self._processes:
-                _kill(process)
-
-
-def _kill(process: subprocess.Popen) -> None:
-    try:
-        process.kill()
-    except OSError:  # already gone
-        pass
-
-
-class _KernelWatch:
-    """Starts the kernel quietly and remembers its process (for its exit status)."""
-
-    def __init__(self, registry: KernelRegistry | None = None) -> None:
-        self.process: subprocess.Popen | None = None
-        self.registry = registry
-        self.clients: list[Any] = []
-
-    def manager_class(self) -> type[AsyncKernelManager]:
-        from jupyter_client.manager import AsyncKernelManager
-
-        watch = self
-
-        class RunKernelManager(AsyncKernelManager):
-            """Kernel manager whose kernel does not write to the runner's terminal."""
-
-            async def start_kernel(self, **kw: Any) -> None:
-                kw.setdefault("stdout", subprocess.DEVNULL)
-                kw.setdefault("stderr", subprocess.DEVNULL)
-                await super().start_kernel(**kw)
-                watch.process = getattr(self.provisioner, "process", None)
-                if watch.registry is not None and watch.process is not None:
-                    watch.registry.add(watch.process)
-
-            def client(self, **kw: Any):
-                client = super().client(**kw)
-                watch.clients.append(client)  # closed by PreparedKernel.dispose when nbclient does not
-                return client
-
-        return RunKernelManager
-
-    def exit_description(self) -> str:
-        process = self.process
-        if process is None:
-            return ""
-        try:
-            code = process.poll()
-        except Exception:
-            return ""
-        if code is None:
-            return ""
-        if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            hint = ", often out of memory" if name == "SIGKILL" else ""
-            return f" (killed by {name}{hint})"
-        return f" (exit status {code})"
-
-
-class PreparedKernel:
-    """A kernel started ahead of the run that will use it (see `prepare_kernel`).
-
-    Its kernel boots while the thread that started it does other work (the
-    previous run's exports); `execute_run` then executes the run on it and
-    disposes of it. Use it from the thread that started it: its kernel manager
-    belongs to that thread's event loop.
-    """
-
-    def __init__(self, cwd: Path, watch: _KernelWatch, manager: Any) -> None:
-        self.cwd = Path(cwd)
-        self.watch = watch
-        self.manager = manager
-
-    def fits(self, run: Run) -> bool:
-        """Whether the kernel can serve ``run``: started in its notebook's folder and still there."""
-        return self.manager is not None and self.cwd == Path(run.notebook).parent
-
-    def dispose(self) -> None:
-        """Close its client channels and stop the kernel now (a second call does nothing)."""
-        from jupyter_core.utils import run_sync
-
-        manager, self.manager = self.manager, None
-        if manager is None:
-            return
-        for client in self.watch.clients:
-            try:
-                client.stop_channels()
-            except Exception:  # already closed
-                pass
-        self.watch.clients.clear()
-        process = self.watch.process
-        if process is not None and process.poll() is None:
-            # what shutdown_kernel(now=True) does, minus its 0.1 s polling for the exit:
-            # SIGKILL to the kernel's process group (its own session), then reap it
-            try:
-                os.killpg(process.pid, signal.SIGKILL) if os.getpgid(process.pid) == process.pid else process.kill()
-                process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        try:
-            run_sync(manager.shutdown_kernel)(now=True)
-        except Exception:  # a dead or half-started kernel: make sure, then forget it
-            if self.watch.process is not None:
-                _kill(self.watch.process)
-            try:
-                run_sync(manager.cleanup_resources)()
-            except Exception:
-                pass
-        finally:
-            if self.watch.registry is not None:
-                self.watch.registry.discard(self.watch.process)
-
-
-def prepare_kernel(
-    cwd: Path, *, kernels: KernelRegistry | None = None, kernel_name: str = KERNEL_NAME
-) -> PreparedKernel:
-    """Start a kernel in ``cwd`` for a run that this thread will execute later.
-
-    Parameters
-    ----------
-    cwd : pathlib.Path
-        The folder of the notebook the kernel will run.
-    kernels : KernelRegistry, optional
-        Registers the kernel so that an interrupted batch stops it too.
-    kernel_name : str, optional
-
-    Returns
-    -------
-    PreparedKernel
-        Launched, not waited for: the kernel boots in the background.
-    """
-    from jupyter_core.utils import run_sync
-
-    watch = _KernelWatch(kernels)
-    manager = watch.manager_class()(kernel_name=kernel_name)
-    prepared = PreparedKernel(Path(cwd), watch, manager)
-    try:
-        # the same arguments nbclient gives a kernel it starts itself
-        run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
-    except BaseException:
-        prepared.dispose()
-        raise
-    return prepared
-
-
 def execute_run(
     run: Run,
     *,
@@ -387,6 +211,8 @@ def execute_run(
     kernel_name: str = KERNEL_NAME,
     kernels: KernelRegistry | None = None,
     prepared: PreparedKernel | None = None,
+    env: Mapping[str, str] | None = None,
+    max_output: int = MAX_OUTPUT_BYTES,
 ) -> Execution:
     """Execute a run's notebook with its parameters.
 
@@ -404,6 +230,12 @@ def execute_run(
         A kernel already started (by this thread) in the notebook's folder; it
         is used and then disposed of. One that does not fit the run is
         disposed of and a kernel is started as usual.
+    env : mapping, optional
+        The environment of a kernel started here (default: this process's;
+        a batch gives `llmtrends.paths.kernel_environment`).
+    max_output : int, optional
+        Bytes of output the kernel may send before the run is stopped and
+        fails with ``OutputLimitError`` (`OutputBound`).
 
     Returns
     -------
@@ -431,8 +263,9 @@ def execute_run(
         kernel = prepared.watch
         how: dict[str, Any] = {"km": prepared.manager}
     else:
-        kernel = _KernelWatch(kernels)
+        kernel = _KernelWatch(kernels, env)
         how = {"kernel_manager_class": kernel.manager_class()}
+    kernel.bound = OutputBound(max_output)
     started = utc_now()
     try:
         notebook, failure = _papermill(run, tracker, kernel, how, timeout=timeout, kernel_name=kernel_name)
@@ -452,8 +285,6 @@ def _papermill(run: Run, tracker: "_CellTracker", kernel, how: dict[str, Any], *
                kernel_name: str) -> tuple[Any, Failure | None]:
     """Papermill's execution of the run: ``(notebook, None)``, or ``(None, failure)`` naming the cell and error."""
     import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
 
     try:
         notebook = papermill.execute_notebook(
@@ -469,6 +300,7 @@ def _papermill(run: Run, tracker: "_CellTracker", kernel, how: dict[str, Any], *
             # every cell has run and its outputs are in: stop the kernel at once
             # rather than wait for it to wind down (nbclient's "graceful")
             shutdown_kernel="immediate",
+            iopub_timeout=IOPUB_TIMEOUT,
             # the kernel's working directory, without a process-wide os.chdir
             resources={"metadata": {"path": str(run.notebook.parent)}},
             on_cell_start=tracker.on_cell_start,
@@ -476,15 +308,27 @@ def _papermill(run: Run, tracker: "_CellTracker", kernel, how: dict[str, Any], *
             **how,
         )
         return notebook, None
-    except PapermillExecutionError as exc:
+    except Exception as exc:
+        if kernel.bound.passed:  # the kernel was stopped for it: whatever nbclient says next is the consequence
+            return None, Failure(*tracker.locate(run), kernel.bound.describe())
+        return None, _failure(exc, run, tracker, kernel, timeout)
+
+
+def _failure(exc: Exception, run: Run, tracker: "_CellTracker", kernel, timeout: int) -> Failure:
+    """The `Failure` of an execution that raised ``exc``: the cell, and what happened in words."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
         cell, source = tracker.locate(run, exc.cell_index)
-        return None, Failure(cell, source, error_text(exc.ename, exc.evalue))
-    except CellTimeoutError:
-        cell, source = tracker.locate(run)
-        return None, Failure(cell, source, f"CellTimeoutError: the cell did not finish within {timeout} s")
-    except DeadKernelError:
-        cell, source = tracker.locate(run)
-        return None, Failure(cell, source, f"DeadKernelError: the kernel died{kernel.exit_description()}")
-    except Exception as exc:  # kernel did not start, I/O error ...: still only this run fails
-        cell, source = tracker.locate(run)
-        return None, Failure(cell, source, error_text(type(exc).__name__, str(exc)))
+        return Failure(cell, source, error_text(exc.ename, exc.evalue))
+    cell, source = tracker.locate(run)
+    if isinstance(exc, CellTimeoutError) and "IOPub" in str(exc):
+        return Failure(cell, source, f"CellTimeoutError: the cell's outputs did not arrive within {IOPUB_TIMEOUT} s "
+                                     "of its end")
+    if isinstance(exc, CellTimeoutError):
+        return Failure(cell, source, f"CellTimeoutError: the cell did not finish within {timeout} s")
+    if isinstance(exc, DeadKernelError):
+        return Failure(cell, source, f"DeadKernelError: the kernel died{kernel.exit_description()}")
+    # the kernel did not start, an I/O error ...: still only this run fails
+    return Failure(cell, source, error_text(type(exc).__name__, str(exc)))

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
 from llmtrends.batch.clock import utc_iso, utc_now
+from llmtrends.batch.lock import regular_inside
 from llmtrends.batch.render import publish
 from llmtrends.batch.manifest import json_safe
 from llmtrends.batch.plan import Run
@@ -116,7 +117,7 @@ def run_state(run: Run, record: Mapping[str, Any] | None, exports_dir: Path | No
         state["failure"] = record.get("failure")
         kept = record.get("failed_notebook")
         if (isinstance(kept, str) and state["status"] == "failed"
-                and (exports_dir is None or (Path(exports_dir) / kept).is_file())):
+                and (exports_dir is None or regular_inside(Path(exports_dir) / kept))):
             state["failed_notebook"] = kept
         if state["status"] == "ok" and record.get("build") in ("rebuilt", "reused"):
             state["build"] = record["build"]
@@ -125,7 +126,8 @@ def run_state(run: Run, record: Mapping[str, Any] | None, exports_dir: Path | No
     last_good = record.get("last_good")
     if last_good:
         files = last_good.get("files") or {}
-        exists = exports_dir is None or all((Path(exports_dir) / name).is_file() for name in files.values())
+        # only files of the folder itself: a link (which may point anywhere) or a FIFO is no export
+        exists = exports_dir is None or all(regular_inside(Path(exports_dir) / name) for name in files.values())
         if files and exists:
             state["files"] = files
             state["sources"] = list(last_good.get("sources") or [])

@@ -14,7 +14,9 @@ the "last good export" of a run that has since failed. One record per run::
                    "key": ..., "inputs": {...}, "digests": {file: sha256},
                    "duration": ..., "cell_seconds": ...} | null}
 
-``time`` is when the export was generated (for a reused run: when the reused
+``notebook`` is the notebook's path as the plan writes it, or relative to
+the project when the plan gives an absolute or ``../`` path (never a machine
+path: `llmtrends.batch.plan.shown_path`). ``time`` is when the export was generated (for a reused run: when the reused
 export was); ``checked`` when a batch last looked at the run; ``duration`` the
 seconds from kernel start to exports published and ``cell_seconds`` the part
 of it spent executing cells. ``key``, ``inputs`` and ``digests`` belong to
@@ -39,9 +41,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from llmtrends.batch.clock import utc_iso
+from llmtrends.batch.lock import read_inside, regular_inside
 from llmtrends.batch.render import ExportFiles, failed_notebook_name, publish
 from llmtrends.batch.sanitize import notebook_sources
-from llmtrends.facts import files
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
@@ -52,12 +54,41 @@ def json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def load_manifest(exports_dir: Path) -> dict[str, dict[str, Any]]:
+#: The largest manifest read (bytes): a larger one is not the batch's own (rebuilt, not read).
+MAX_MANIFEST_BYTES = 64 << 20
+#: The largest earlier export notebook read to describe it (`last_good_from_disk`).
+MAX_NOTEBOOK_BYTES = 256 << 20
+
+
+def read_document(exports_dir: Path) -> tuple[Any, str | None]:
+    """``(document, problem)`` of ``exports_dir/manifest.json``.
+
+    ``document`` is ``None`` when there is no usable manifest; ``problem`` then
+    says why in a few words when there is a file that is not one (a symbolic
+    link, a FIFO, too large, not JSON ...), for the batch's log. Only a regular
+    file of the exports folder is read (`llmtrends.batch.lock.read_inside`).
+    """
+    path = Path(exports_dir) / MANIFEST_NAME
+    try:
+        data = read_inside(path, limit=MAX_MANIFEST_BYTES)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+    try:
+        return json.loads(data.decode("utf-8")), None
+    except (ValueError, RecursionError):
+        return None, "not JSON written by llmtrends"
+
+
+def load_manifest(exports_dir: Path, document: Any = None) -> dict[str, dict[str, Any]]:
     """Read the run records of ``exports_dir/manifest.json``.
 
     Parameters
     ----------
     exports_dir : pathlib.Path
+    document : object, optional
+        The manifest already read (`read_document`); read here when not given.
 
     Returns
     -------
@@ -65,22 +96,12 @@ def load_manifest(exports_dir: Path) -> dict[str, dict[str, Any]]:
         Run name -> record; empty when there is no manifest or it cannot be
         read (it is then rebuilt from the exports on disk as runs finish).
     """
-    document = _read_manifest(exports_dir)
+    if document is None:
+        document, _ = read_document(exports_dir)
     runs = document.get("runs") if isinstance(document, dict) else None
     if not isinstance(runs, dict):
         return {}
     return {name: record for name, record in runs.items() if valid_record(name, record)}
-
-
-def _read_manifest(exports_dir: Path) -> Any:
-    """The parsed ``manifest.json``, or None when it is missing, unreadable, not JSON - or not a regular file:
-    a FIFO or a link (to ``/dev/zero`` ...) in its place is never opened for reading, so it cannot hang a batch."""
-    try:
-        fh, _ = files.open_regular(Path(exports_dir) / MANIFEST_NAME, follow_symlinks=False)
-        with fh:
-            return json.loads(fh.read().decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
 
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -157,9 +178,10 @@ def valid_record(name: Any, record: Any) -> bool:
 
 
 
-def load_catalog_entry(exports_dir: Path) -> dict[str, Any] | None:
+def load_catalog_entry(exports_dir: Path, document: Any = None) -> dict[str, Any] | None:
     """The ``catalog`` entry of ``exports_dir/manifest.json`` (key and digest of the catalog page)."""
-    document = _read_manifest(exports_dir)
+    if document is None:
+        document, _ = read_document(exports_dir)
     entry = document.get("catalog") if isinstance(document, dict) else None
     if not isinstance(entry, dict) or not all(isinstance(entry.get(key), (str, type(None)))
                                               for key in ("key", "digest", "time")):
@@ -167,9 +189,10 @@ def load_catalog_entry(exports_dir: Path) -> dict[str, Any] | None:
     return entry
 
 
-def load_index_entry(exports_dir: Path) -> dict[str, Any] | None:
+def load_index_entry(exports_dir: Path, document: Any = None) -> dict[str, Any] | None:
     """The ``index`` entry of ``exports_dir/manifest.json``: the landing page's data-derived content and its key."""
-    document = _read_manifest(exports_dir)
+    if document is None:
+        document, _ = read_document(exports_dir)
     entry = document.get("index") if isinstance(document, dict) else None
     if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) or not isinstance(entry.get("content"), dict):
         return None
@@ -219,7 +242,7 @@ def last_good_from_disk(exports_dir: Path, name: str) -> dict[str, Any] | None:
     """
     files = ExportFiles.for_name(name)
     html = Path(exports_dir) / files.html
-    if not html.is_file():
+    if not regular_inside(html):  # a link or a special file is no export of the batch
         return None
     record: dict[str, Any] = {
         "time": utc_iso(datetime.fromtimestamp(html.stat().st_mtime, tz=timezone.utc)),
@@ -231,7 +254,8 @@ def last_good_from_disk(exports_dir: Path, name: str) -> dict[str, Any] | None:
     try:
         import nbformat
 
-        nb = nbformat.read(str(Path(exports_dir) / files.notebook), as_version=4)
+        data = read_inside(Path(exports_dir) / files.notebook, limit=MAX_NOTEBOOK_BYTES)
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception:
         return record
     own = nb.metadata.get("llmtrends", {})

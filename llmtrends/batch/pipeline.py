@@ -7,6 +7,7 @@ too (:func:`write_catalog_page`), by the first worker out of runs. The batch
 """
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from llmtrends.batch import cache
 from llmtrends.batch.clock import utc_now
 from llmtrends.batch.execute import (
     DEFAULT_TIMEOUT,
+    MAX_OUTPUT_BYTES,
     Execution,
     Failure,
     KernelRegistry,
@@ -111,6 +113,8 @@ def run_one(
     inputs: Mapping[str, str] | None = None,
     prepared: PreparedKernel | None = None,
     after_execution: Callable[[], None] | None = None,
+    env: Mapping[str, str] | None = None,
+    max_output: int = MAX_OUTPUT_BYTES,
 ) -> RunResult:
     """Execute one run and, if it succeeded, publish its exports.
 
@@ -131,6 +135,10 @@ def run_one(
     after_execution : callable, optional
         Called once the kernel is done, before the exports are rendered (the
         batch starts the next run's kernel there, so that it boots meanwhile).
+    env : mapping, optional
+        The kernel's environment (see `execute_run`).
+    max_output : int, optional
+        Bytes of output the kernel may send (see `execute_run`).
 
     Returns
     -------
@@ -138,7 +146,8 @@ def run_one(
         A failure while exporting is reported like an execution failure; in
         both cases the run's previous exports are left untouched.
     """
-    execution: Execution = execute_run(run, timeout=timeout, kernels=kernels, prepared=prepared)
+    execution: Execution = execute_run(run, timeout=timeout, kernels=kernels, prepared=prepared, env=env,
+                                          max_output=max_output)
     if after_execution is not None:
         after_execution()
     scrub = run_scrubber(run, exports_dir)
@@ -205,12 +214,20 @@ def _keep_failed_notebook(execution: Execution, run: Run, exports_dir: Path, scr
         return None
 
 
-def write_catalog_page(exports_dir: Path) -> tuple[str | None, str | None]:
-    """Write the data catalog page with ``llmtrends.stories.catalog.write_catalog``, if available.
+def write_catalog_page(exports_dir: Path, *, stopped: Callable[[], bool] = lambda: False
+                       ) -> tuple[str | None, str | None]:
+    """Write the data catalog page with ``llmtrends.stories.catalog``, if available.
+
+    The page is rendered in memory (``render_catalog``) and then published
+    atomically, so that a batch stopped while it renders leaves no file
+    behind; a catalog module with ``write_catalog`` only writes a temp file.
 
     Parameters
     ----------
     exports_dir : pathlib.Path
+    stopped : callable, optional
+        Asked once the page is rendered: when true (the batch was stopped),
+        nothing is written and the existing page, if any, stays linked.
 
     Returns
     -------
@@ -220,12 +237,24 @@ def write_catalog_page(exports_dir: Path) -> tuple[str | None, str | None]:
         catalog page is kept and still linked.
     """
     target = Path(exports_dir) / CATALOG_NAME
-    try:
-        from llmtrends.stories.catalog import write_catalog
+    try:  # sys.modules first: a test may put a stand-in there (or None, to leave the catalog out)
+        catalog = importlib.import_module("llmtrends.stories.catalog")
     except ImportError as exc:
         if exc.name in ("llmtrends.stories.catalog", None) or "llmtrends.stories.catalog" in str(exc):
             return None, None  # not written yet: no link
         return None, f"catalog not importable: {error_text(type(exc).__name__, str(exc))}"
+    render = getattr(catalog, "render_catalog", None)
+    if render is not None:
+        try:
+            page = render().encode("utf-8")
+            if stopped():
+                return (CATALOG_NAME if target.is_file() else None), None
+            publish({target: page})
+        except Exception as exc:
+            href = CATALOG_NAME if target.is_file() else None
+            return href, f"catalog failed: {error_text(type(exc).__name__, _os_error_text(exc))}"
+        return CATALOG_NAME, None
+    write_catalog = catalog.write_catalog
     temp = None
     try:
         handle, temp_name = tempfile.mkstemp(dir=exports_dir, prefix=f".{CATALOG_NAME}.", suffix=".tmp.html")

@@ -13,6 +13,7 @@ Every problem found in the runs is reported at once, in one `PlanError`.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,8 +49,9 @@ class Run:
     parameters : dict
         Values injected into the notebook's ``parameters`` cell.
     notebook_name : str
-        The notebook path as written in the plan (relative to the plan's
-        folder); this, not the absolute path, goes into exports.
+        The notebook's path as exports show it, never a machine path (see
+        `shown_path`): as written in the plan when that is a path inside the
+        plan's folder, else relative to the project.
     """
 
     name: str
@@ -87,6 +89,35 @@ def _read_yaml(path: Path) -> Any:
         raise PlanError(f"{path}: {where + ': ' if where else ''}{refused.problem}") from None
     except RecursionError:
         raise PlanError(f"{path}: nested too deeply to read; accepted: plain mappings and lists") from None
+
+
+def shown_path(written: str, notebook: Path, plan_dir: Path) -> str:
+    """The notebook's path as exports, the manifest and the index show it (POSIX form, never absolute).
+
+    ``written`` as the plan has it when it stays inside the plan's folder
+    (``vendor_share.ipynb``, ``sub/x.ipynb``); otherwise (an absolute path,
+    ``../``) the path relative to the project (`llmtrends.paths.project_root`)
+    when the notebook lies in it, relative to the plan's folder when it lies
+    there, else its file name only.
+
+    >>> shown_path("/home/ana/llmtrends/notebooks/x.ipynb", Path("/home/ana/llmtrends/notebooks/x.ipynb"), Path("/tmp"))
+    'x.ipynb'
+    """
+    from llmtrends import paths
+    import posixpath
+
+    relative = Path(written).as_posix()
+    if not Path(written).is_absolute():
+        normal = posixpath.normpath(relative)
+        if normal != ".." and not normal.startswith("../"):
+            return normal
+    notebook = Path(os.path.abspath(notebook))
+    for root in (paths.project_root(), plan_dir):
+        try:
+            return notebook.relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            continue
+    return notebook.name
 
 
 def _describe(position: int, name: Any) -> str:
@@ -167,7 +198,7 @@ def _check_entry(position: int, entry: Any, plan_dir: Path, problems: list[str])
         notebook=notebook_path,
         title=title,
         parameters=dict(parameters),
-        notebook_name=Path(written).as_posix(),
+        notebook_name=shown_path(written, notebook_path, plan_dir),
     )
 
 

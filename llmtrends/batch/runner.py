@@ -8,8 +8,10 @@ as soon as its kernel is done with the current one and starts that run's
 kernel before rendering the current run's HTML, so the kernel boots meanwhile;
 both HTML variants are rendered from the one executed notebook, with exporters
 whose templates are compiled once per process (in the background, while the
-first kernels start). A failing run never stops the others and never
-overwrites its last good export.
+first kernels start). Meanwhile another thread computes what the landing
+page says from the data and the data catalog page (`_Landing`): they depend
+on the data only, so the batch does not end with them. A failing run never
+stops the others and never overwrites its last good export.
 
 Runs whose inputs have not changed since their last good export are reused,
 not executed (see `llmtrends.batch.cache`); ``force=True`` rebuilds them.
@@ -34,14 +36,16 @@ from llmtrends import paths
 from llmtrends.batch import cache
 from llmtrends.batch.clock import utc_iso, utc_now
 from llmtrends.batch.console import Emit, _Printer, guarded, printer  # noqa: F401 (_Printer: tests)
-from llmtrends.batch.execute import DEFAULT_TIMEOUT, Failure, KernelRegistry, PreparedKernel, prepare_kernel
+from llmtrends.batch.execute import DEFAULT_TIMEOUT, MAX_OUTPUT_BYTES, Failure, KernelRegistry
+from llmtrends.batch.execute import PreparedKernel, close_event_loop, prepare_kernel
 from llmtrends.batch.index import INDEX_NAME, cached_content, write_index
-from llmtrends.batch.lock import check_exports_dir, exports_lock
+from llmtrends.batch.lock import check_exports_dir, exports_lock, regular_inside
 from llmtrends.batch.manifest import (
     MANIFEST_NAME,
     load_catalog_entry,
     load_index_entry,
     load_manifest,
+    read_document,
     reused_record,
     run_record,
     save_manifest,
@@ -126,6 +130,7 @@ def run_batch(
     exports_dir: Path,
     jobs: int | None = None,
     timeout: int = DEFAULT_TIMEOUT,
+    max_output: int = MAX_OUTPUT_BYTES,
     plan_runs: Sequence[Run] | None = None,
     emit: Emit | None = None,
     force: bool = False,
@@ -147,6 +152,8 @@ def run_batch(
         Runs executed at once (default ``os.cpu_count()``).
     timeout : int, optional
         Seconds a single cell may run (default 600).
+    max_output : int, optional
+        Bytes of output a run's kernel may send before the run is stopped (default 20 MB).
     plan_runs : sequence of Run, optional
         Every run of the plan, for the index (default ``runs``).
     emit : callable, optional
@@ -182,24 +189,29 @@ def run_batch(
     >>> run_batch(load_plan("notebooks/reports.yaml"), exports_dir=Path("exports")).exit_status  # doctest: +SKIP
     0
     """
-    emit = emit or printer()
-    say = guarded(emit)
+    say = guarded(emit or printer())
     clock = time.perf_counter()
     runs = list(runs)
-    exports_dir = check_exports_dir(Path(exports_dir))
-    shared = cache.SharedInputs.collect()
+    # every folder once, absolute: the runner checks and hashes the data the kernels read
+    exports_dir = check_exports_dir(Path(exports_dir).absolute())
+    kernel_env = paths.kernel_environment()
+    shared = cache.SharedInputs.collect(data_dir=Path(kernel_env["LLMTRENDS_DATA"]))
     inputs = {run.name: cache.run_inputs(run, shared) for run in runs}
-    # a first look, before the exports folder is locked, only to know which runs to
-    # check: a bad parameter must stop the batch before anything is written
+    to_check, invalid = _first_look(runs, inputs, exports_dir, force=force, keep_going=keep_going)
+    with exports_lock(exports_dir):
+        locked = _LockedBatch(runs, exports_dir=exports_dir, plan_runs=plan_runs, say=say, force=force, shared=shared,
+                              inputs=inputs, invalid=invalid, clock=clock, kernel_env=kernel_env)
+        return locked.run(jobs=jobs, limits=(timeout, max_output), checked={run.name for run in to_check},
+                          keep_going=keep_going, prune=(plan_runs is not None) if prune is None else prune)
+
+
+def _first_look(runs, inputs, exports_dir: Path, *, force: bool, keep_going: bool):
+    """``(runs to check, invalid runs)``: a look before the exports folder is locked, to know which runs' parameters
+    to check (a bad parameter must stop the batch before anything is written)."""
     seen = load_manifest(exports_dir)
     to_check = [run for run in runs if not cache.decide(seen.get(run.name), inputs[run.name], exports_dir,
                                                         force=force).reuse]
-    invalid = _check(to_check, keep_going)
-    with exports_lock(exports_dir):
-        locked = _LockedBatch(runs, exports_dir=exports_dir, plan_runs=plan_runs, say=say, force=force,
-                              shared=shared, inputs=inputs, invalid=invalid, clock=clock)
-        return locked.run(jobs=jobs, timeout=timeout, checked={run.name for run in to_check}, keep_going=keep_going,
-                          prune=(plan_runs is not None) if prune is None else prune)
+    return to_check, _check(to_check, keep_going)
 
 
 def _check(runs: Sequence[Run], keep_going: bool) -> dict[str, list[str]]:
@@ -242,27 +254,32 @@ class _LockedBatch:
     """The batch proper, once the exports folder is ours (see :func:`run_batch`):
     decide -> execute the runs to rebuild in parallel -> record -> catalog and index."""
 
-    def __init__(self, runs, *, exports_dir, plan_runs, say, force, shared, inputs, invalid, clock):
+    def __init__(self, runs, *, exports_dir, plan_runs, say, force, shared, inputs, invalid, clock, kernel_env=None):
         self.runs, self.exports_dir, self.plan_runs, self.say, self.force = runs, exports_dir, plan_runs, say, force
         self.shared, self.inputs, self.invalid, self.clock = shared, inputs, dict(invalid or {}), clock
+        self.kernel_env = kernel_env  # the kernels' environment (`paths.kernel_environment`)
         _clean_temp_files(exports_dir, say)
-        self.records = load_manifest(exports_dir)
-        self.catalog_entry = load_catalog_entry(exports_dir)
-        self.index_entry = load_index_entry(exports_dir)
+        document, problem = read_document(exports_dir)
+        if problem:  # said once: every record is rebuilt from the exports on disk
+            say(f"warning: {MANIFEST_NAME} not read ({problem}); the runs' records start afresh")
+        self.records = load_manifest(exports_dir, document)
+        self.catalog_entry = load_catalog_entry(exports_dir, document)
+        self.index_entry = load_index_entry(exports_dir, document)
         self.batch = BatchResult()
         self.results: dict[str, RunResult] = {}
 
-    def run(self, *, jobs, timeout, checked, keep_going, prune) -> BatchResult:
+    def run(self, *, jobs, limits, checked, keep_going, prune) -> BatchResult:
         if prune:
             _remove_orphans(self.exports_dir, self.records, {run.name for run in (self.plan_runs or self.runs)},
                             self.say)
         to_build = self.decide(checked, keep_going)
         if len(to_build) < len(self.runs) or prune:
             self.record_manifest()
-        pool = _Workers(to_build, self, jobs=jobs, timeout=timeout)
+        pool = _Workers(to_build, self, jobs=jobs, limits=limits)
+        landing = _Landing(self, pool.stopping).start()  # overlapped with the kernels, not after them
         pool.run()
         self.batch.results = [self.results[run.name] for run in self.runs]
-        self.finish(to_build, pool.catalog())
+        self.finish(to_build, *landing.outcome())
         return self.batch
 
     def record_manifest(self) -> None:
@@ -324,8 +341,8 @@ class _LockedBatch:
             line += f": {result.failure.describe()}"
         self.say(line)
 
-    def finish(self, to_build: list[Run], catalog) -> None:
-        """The catalog's outcome, the landing page's findings, the index, the summary."""
+    def finish(self, to_build: list[Run], content, catalog) -> None:
+        """The catalog's outcome, the landing page's findings (both from `_Landing`), the index, the summary."""
         batch, say = self.batch, self.say
         catalog_href, catalog_entry, written, batch.catalog_error = catalog
         self.catalog_entry = catalog_entry
@@ -333,9 +350,8 @@ class _LockedBatch:
             say(batch.catalog_error)
         if to_build or written:
             _forget_keys_of_changed_inputs(to_build, self.records, self.inputs, catalog_entry if written else None, say)
-        # the page's findings: reused from the manifest when data, source and environment are unchanged
         plan = list(self.plan_runs or self.runs)
-        index_content, self.index_entry = cached_content(plan, self.shared, None if self.force else self.index_entry)
+        index_content, self.index_entry = content
         self.record_manifest()
         try:
             batch.index_path = write_index(self.exports_dir, plan, self.records, catalog_href=catalog_href,
@@ -349,28 +365,58 @@ class _LockedBatch:
             say(line)
 
 
+class _Landing:
+    """The landing page's findings and the data catalog page, computed in a thread from the start of the batch.
+
+    Both read the data only (no run's outcome changes them), so they are
+    computed while the kernels run rather than after the last one: the runner
+    process is otherwise idle then. The findings are reused from the manifest
+    when data, source and environment are unchanged (`cached_content`), and the
+    catalog page when its key and digest match (`_catalog`). A stopped batch
+    (Ctrl-C) publishes no catalog page.
+    """
+
+    def __init__(self, batch: "_LockedBatch", stopping: threading.Event) -> None:
+        self.batch, self.stopping = batch, stopping
+        self.content: tuple | None = None
+        self.catalog: tuple | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="llmtrends-landing", daemon=True)
+
+    def start(self) -> "_Landing":
+        self.thread.start()
+        return self
+
+    def _work(self) -> None:
+        b = self.batch
+        try:
+            plan = list(b.plan_runs or b.runs)
+            self.content = cached_content(plan, b.shared, None if b.force else b.index_entry)
+            self.catalog = _catalog(b.exports_dir, b.shared, b.catalog_entry, force=b.force, stopped=self.stopping.is_set)
+        except BaseException as exc:  # re-raised in the main thread by `outcome`
+            self.error = exc
+
+    def outcome(self) -> tuple[tuple, tuple]:
+        """``(content, catalog)`` once computed: see `cached_content` and `_catalog`. Waits in short steps (Ctrl-C)."""
+        while self.thread.is_alive():
+            self.thread.join(0.2)
+        if self.error is not None:
+            raise self.error
+        return self.content, self.catalog
+
+
 class _Workers:
     """The runs to build, executed by ``jobs`` threads; each thread starts its next run's kernel while the
-    current run's exports render, and the first thread out of runs writes the catalog page."""
+    current run's exports render."""
 
-    def __init__(self, to_build: list[Run], batch: _LockedBatch, *, jobs, timeout):
-        self.to_build, self.batch, self.timeout = to_build, batch, timeout
+    def __init__(self, to_build: list[Run], batch: _LockedBatch, *, jobs, limits):
+        self.to_build, self.batch, (self.timeout, self.max_output) = to_build, batch, limits
         self.jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
         self.kernels = KernelRegistry()
         self.pending = collections.deque(to_build)
         self.pending_lock = threading.Lock()
         self.stopping = threading.Event()
         self.outcomes: queue.Queue = queue.Queue()
-        self.catalog_lock = threading.Lock()
-        self.catalog_done: list = []  # the outcome of `_catalog`, once computed
-
-    def catalog(self):
-        """Write the catalog page (or find it up to date), once; its outcome."""
-        with self.catalog_lock:
-            if not self.catalog_done and not self.stopping.is_set():
-                b = self.batch
-                self.catalog_done.append(_catalog(b.exports_dir, b.shared, b.catalog_entry, force=b.force))
-            return self.catalog_done[0] if self.catalog_done else None
 
     def claim(self) -> Run | None:
         with self.pending_lock:
@@ -382,7 +428,7 @@ class _Workers:
 
     def prepare(self, run: Run) -> PreparedKernel | None:
         try:
-            return prepare_kernel(run.notebook.parent, kernels=self.kernels)
+            return prepare_kernel(run.notebook.parent, kernels=self.kernels, env=self.batch.kernel_env)
         except Exception:  # execute_run starts one itself (and reports why if it fails)
             return None
 
@@ -406,7 +452,8 @@ class _Workers:
                         following[1] = self.prepare(following[0])
 
                 result = run_one(run, exports_dir=self.batch.exports_dir, timeout=self.timeout, kernels=self.kernels,
-                                 inputs=self.batch.inputs[run.name], prepared=prepared, after_execution=start_next)
+                                 inputs=self.batch.inputs[run.name], prepared=prepared, after_execution=start_next,
+                                 env=self.batch.kernel_env, max_output=self.max_output)
                 self.outcomes.put(result)
                 run, prepared = following
                 following[:] = [None, None]
@@ -417,11 +464,8 @@ class _Workers:
             if following[1] is not None:
                 following[1].dispose()
             self.outcomes.put(exc)
-            return
-        try:  # no run left for this worker: the catalog, while the other workers finish theirs
-            self.catalog()
-        except Exception:  # _catalog reports its own failures; anything else is retried below
-            pass
+        finally:
+            close_event_loop()  # the thread's, opened by the Jupyter clients: never left to the garbage collector
 
     def run(self) -> None:
         """Execute every run to build and record each as it finishes; Ctrl-C stops the kernels and publishes nothing more."""
@@ -473,15 +517,19 @@ def _warm_up_quietly() -> None:
         pass
 
 
-def _catalog(exports_dir: Path, shared: cache.SharedInputs, entry: Mapping[str, Any] | None, *, force: bool):
-    """Write the catalog page unless it is up to date; return ``(href, cache entry, written, error)``."""
+def _catalog(exports_dir: Path, shared: cache.SharedInputs, entry: Mapping[str, Any] | None, *, force: bool,
+             stopped=lambda: False):
+    """Write the catalog page unless it is up to date; return ``(href, cache entry, written, error)``.
+
+    ``stopped()`` true once the page is computed: the batch was stopped, nothing is written.
+    """
     key = cache.key_of(cache.catalog_inputs(shared))
     page = Path(exports_dir) / CATALOG_NAME
-    if (not force and entry and entry.get("key") == key and entry.get("digest")
+    if (not force and entry and entry.get("key") == key and entry.get("digest") and regular_inside(page)
             and cache.file_digest(page) == entry["digest"]):
         return CATALOG_NAME, dict(entry), False, None
     started = utc_now()
-    href, error = write_catalog_page(exports_dir)
+    href, error = write_catalog_page(exports_dir, stopped=stopped)
     if error:  # published in the index and the log: no machine paths
         error = make_scrubber(paths.project_root(), extra_dirs=[(Path(exports_dir).absolute(), "<exports>"),
                                                                 (paths.data_dir(), "<data>")])(error)

@@ -39,6 +39,8 @@ _INJECTED_TAG = "injected-parameters"
 #: builds of the same run would differ).
 INJECTED_CELL_ID = "injected-parameters"
 _BINARY_PREFIXES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
+#: Outputs whose text is markup: a placeholder in them is escaped (see `Scrubber.markup`).
+MARKUP_TYPES = frozenset({"text/html", "text/markdown", "image/svg+xml", "application/xhtml+xml"})
 
 
 def llmtrends_version() -> str:
@@ -46,8 +48,115 @@ def llmtrends_version() -> str:
     return str(__version__ or "unknown")
 
 
-def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = ()) -> Callable[[str], str]:
-    """Build a function that removes machine-specific paths and names from text.
+#: The names a scrubber removes where they stand in a path or an identifier (see `make_scrubber`).
+HOST_KEYS = ("host", "hostname", "node", "nodename", "computername")
+USER_KEYS = ("user", "username", "user_name", "login", "logname", "pw_name")
+
+# A placeholder is marked with two private-use characters while the text is scrubbed, so that no
+# later step reads it as text, and written out at the end: ``<host>`` in plain text, ``&lt;host&gt;``
+# in markup (an HTML, Markdown or SVG output), where it shows as text and never becomes an element.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_MARKED = re.compile(_OPEN + r"([a-z]+)" + _CLOSE)
+# where a path may start: not inside a longer path or word (``/mirror/root`` is no ``/root``),
+# except right after ``file://``
+_PATH_START = r"(?:(?<=file://)|(?<![\w.~/\\-]))"
+_PATH_CHARS = r"[^/\\\s\"'<>|;,()\[\]{}:]"
+
+
+def _mark(name: str) -> str:
+    return f"{_OPEN}{name}{_CLOSE}"
+
+
+class Scrubber:
+    """Removes machine details from text; built by `make_scrubber`.
+
+    ``scrub(text)`` gives plain text (``<host>``); ``scrub.markup(text)`` the
+    same for text that is markup, with the placeholders escaped (``&lt;host&gt;``).
+    """
+
+    def __init__(self, folders: list[tuple[str, str]], user: str, host: str) -> None:
+        folders = sorted(folders, key=lambda pair: len(pair[0]), reverse=True)
+        self.folders = dict(folders)
+        alternatives = "|".join(re.escape(old) for old, _ in folders)
+        # a folder matches only as a whole path: /root must not eat /rootfs nor /mirror/root
+        self.literal = re.compile(f"{_PATH_START}(?:{alternatives})(?![\\w.-])") if folders else None
+        self.user, self.host = user, host
+        self.steps = [
+            (re.compile(_PATH_START + r"(?:/home|/Users)/[^/\\\s\"'<>]+|(?<!\w)[A-Za-z]:\\Users\\[^\\\s\"'<>]+"),
+             "~"),
+            # the kernel's process id in the file names of its cells (warnings, tracebacks):
+            # different in every build, so two builds of the same inputs would differ
+            (re.compile(r"\bipykernel_\d+"), "ipykernel"),
+        ]
+        if user or host:
+            self.steps += [
+                (re.compile(_PATH_START + r"/(?:" + _PATH_CHARS + r"+/)+" + _PATH_CHARS + r"*"), self._path),
+                (re.compile(r"(?<!\w)[A-Za-z]:\\(?:[^\\\s\"'<>|]+\\)+[^\\\s\"'<>|]*"), self._path),
+            ]
+        self.steps += self._identifier_steps(user, host)
+
+    @staticmethod
+    def _identifier_steps(user: str, host: str) -> list:
+        steps: list = []
+        end = r"(?!\.?[\w-])"  # the name ends here (a sentence's full stop may follow)
+        if host:
+            h = f"(?i:{re.escape(host)})"
+            if user:
+                steps.append((re.compile(r"(?<![\w.+-])" + re.escape(user) + "@" + h + end),
+                              _mark("user") + "@" + _mark("host")))
+            steps += [
+                (re.compile(r"(?<=[\w.-]@)" + h + end), _mark("host")),      # someone@host
+                (re.compile(r"(?<=//)" + h + end), _mark("host")),            # scheme://host
+                (re.compile(r"(?<![\w\\])(\\\\)" + h + r"(?=\\)"), lambda m: m.group(1) + _mark("host")),  # \\host\
+                (re.compile(r"(\b(?i:" + "|".join(HOST_KEYS) + r")\s*[=:]\s*['\"]?)" + h + end),
+                 lambda m: m.group(1) + _mark("host")),  # hostname=host, node='host'
+            ]
+        if user:
+            u = re.escape(user)
+            steps += [
+                (re.compile(r"(?<![\w~])~" + u + r"(?![\w.-])"), "~" + _mark("user")),
+                (re.compile(r"(\b(?i:" + "|".join(USER_KEYS) + r")\s*[=:]\s*['\"]?)" + u + r"(?![\w.-])"),
+                 lambda m: m.group(1) + _mark("user")),  # USER=user, pw_name='user'
+            ]
+        return steps
+
+    def _path(self, match: re.Match) -> str:
+        """An absolute path with the user and host names among its folders replaced."""
+        text = match.group(0)
+        separator = "/" if text.startswith("/") else "\\"
+        parts = text.split(separator)
+        for position, part in enumerate(parts):
+            if self.user and part == self.user:
+                parts[position] = _mark("user")
+            elif self.host and part.casefold() == self.host.casefold():
+                parts[position] = _mark("host")
+        return separator.join(parts)
+
+    def marked(self, text: str) -> str:
+        """``text`` with every machine detail replaced by its marked placeholder."""
+        if self.literal is not None:
+            text = self.literal.sub(lambda match: self.folders[match.group(0)], text)
+        for pattern, replacement in self.steps:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def __call__(self, text: str) -> str:
+        return _MARKED.sub(r"<\1>", self.marked(text))
+
+    def markup(self, text: str) -> str:
+        """The scrubbed text of markup (HTML, Markdown, SVG): placeholders escaped, so they show as text."""
+        return _MARKED.sub(r"&lt;\1&gt;", self.marked(text))
+
+
+def _home() -> str | None:
+    try:
+        return str(Path.home())
+    except (RuntimeError, KeyError, OSError):  # a uid without a passwd entry and no HOME (containers)
+        return None
+
+
+def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = ()) -> Scrubber:
+    """Build the scrubber that removes machine-specific paths and names from text.
 
     Parameters
     ----------
@@ -59,22 +168,32 @@ def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = (
 
     Returns
     -------
-    callable
-        ``scrub(text) -> text``. Replaced, longest first: the notebook folder
-        (``.``), the extra folders, the Python installation (``<python>``),
-        the temp folder (``<tmp>``), the home folder (``~``); then any
-        ``/home/<user>`` or ``/Users/<user>``, the user name as a path
-        component (``<user>``) and the host name (``<host>``).
+    Scrubber
+        ``scrub(text) -> text``, and ``scrub.markup(text)`` for HTML, Markdown
+        or SVG (the placeholders escaped: ``&lt;host&gt;`` shows as text and
+        never becomes an element). Replaced, as whole paths, longest first:
+        the notebook folder (``.``), the extra folders, the Python installation
+        (``<python>``), the temp folder (``<tmp>``), the home folder (``~``);
+        then any ``/home/NAME``, ``/Users/NAME`` or ``C:\\Users\\NAME`` (``~``).
+        The user and host names are replaced (``<user>``, ``<host>``) only where
+        they stand as a path or an identifier, never as a word of the report
+        (a host named ``Anthropic`` leaves the vendor on the page): a folder of
+        an absolute path (``/srv/NAME/x``, ``C:\\NAME\\x``), ``user@host``,
+        ``scheme://host``, ``\\\\host\\``, ``~user``, and a value of a key
+        such as ``hostname=``, ``node='...'``, ``USER=``, ``pw_name=`` (`HOST_KEYS`,
+        `USER_KEYS`). Host names compare without case; a host name of one
+        letter or ``localhost`` is left alone.
     """
     pairs: list[tuple[str, str]] = []
 
     def add(path: Path | str | None, placeholder: str) -> None:
-        if not path:
+        if not path or not os.path.isabs(path):  # a relative folder ("data") is no machine detail: a word
             return
         for variant in {str(path), os.path.realpath(path)}:
             variant = variant.rstrip("/\\")
             if len(variant) > 1 and all(variant != old for old, _ in pairs):  # first placeholder wins
-                pairs.append((variant, placeholder))
+                name = placeholder.strip("<>")
+                pairs.append((variant, placeholder if placeholder in (".", "~") else _mark(name)))
 
     add(notebook_dir, ".")
     for path, placeholder in extra_dirs:
@@ -82,37 +201,18 @@ def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = (
     for prefix in {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}:
         add(prefix, "<python>")
     add(tempfile.gettempdir(), "<tmp>")
-    add(Path.home(), "~")
-    pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
-    alternatives = "|".join(re.escape(old) for old, _ in pairs)
-    # a folder matches only as a whole path component: /root must not eat /rootfs
-    literal = re.compile(f"(?:{alternatives})(?![\\w.-])") if pairs else None
-    replacement = dict(pairs)
-
-    patterns: list[tuple[re.Pattern[str], str]] = [
-        (re.compile(r"(?:/home|/Users|[A-Za-z]:\\Users)[/\\][^/\\\s\"'<>]+"), "~"),
-        # the kernel's process id in the file names of its cells (warnings, tracebacks):
-        # different in every build, so two builds of the same inputs would differ
-        (re.compile(r"\bipykernel_\d+"), "ipykernel"),
-    ]
+    add(_home(), "~")
     try:
         user = getpass.getuser()
     except Exception:  # no user name available (some containers)
         user = ""
-    if user:
-        patterns.append((re.compile(r"(?<=[/\\])" + re.escape(user) + r"(?=[/\\\s\"'<>:]|$)"), "<user>"))
-    host = socket.gethostname()
-    if host and len(host) >= 2 and host != "localhost":
-        patterns.append((re.compile(r"\b" + re.escape(host) + r"\b"), "<host>"))
-
-    def scrub(text: str) -> str:
-        if literal is not None:
-            text = literal.sub(lambda match: replacement[match.group(0)], text)
-        for pattern, placeholder in patterns:
-            text = pattern.sub(placeholder, text)
-        return text
-
-    return scrub
+    try:
+        host = socket.gethostname()
+    except OSError:
+        host = ""
+    if len(host) < 2 or host.lower() == "localhost":
+        host = ""
+    return Scrubber(pairs, user or "", host)
 
 
 def _scrub_json(value: Any, scrub: Callable[[str], str]) -> Any:
@@ -139,10 +239,11 @@ def _scrub_output(output: dict, scrub: Callable[[str], str]) -> None:
         for mimetype, content in list(data.items()):
             if mimetype.startswith(_BINARY_PREFIXES):
                 continue
+            text_scrub = getattr(scrub, "markup", scrub) if mimetype in MARKUP_TYPES else scrub
             if isinstance(content, str):
-                data[mimetype] = scrub(content)
+                data[mimetype] = text_scrub(content)
             elif isinstance(content, list) and all(isinstance(part, str) for part in content):
-                data[mimetype] = scrub("".join(content))
+                data[mimetype] = text_scrub("".join(content))
             else:
                 data[mimetype] = _scrub_json(content, scrub)
 
