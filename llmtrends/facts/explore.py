@@ -175,6 +175,22 @@ def _marks(obs: pd.DataFrame, entity_ids: set[str], match: str | None, needles: 
     return reasons
 
 
+def _figure_hits(entity_ids: set[str], match: str | None, needles: set[str]) -> pd.DataFrame:
+    """The figures any statement of which the query hits, with ``matched_in``, ``mention`` and ``dataset``."""
+    obs = datasets.observations()
+    why: dict[str, list[str]] = {}
+    for fid, labels in zip(obs["figure_id"], _marks(obs, entity_ids, match, needles)):
+        if labels:
+            why.setdefault(fid, [])
+            why[fid] += [label for label in labels if label not in why[fid]]
+    figures = datasets.figures()
+    out = figures[figures["figure_id"].isin(set(why))].copy()
+    out["matched_in"] = [", ".join(why[f]) for f in out["figure_id"]]
+    out["mention"] = [match is not None and match not in why[f] for f in out["figure_id"]]
+    out["dataset"] = out["theme"]
+    return out
+
+
 def search(text: str, *, mentions: bool = False, tables: bool = True) -> pd.DataFrame:
     """The figures (and table rows) about ``text``: an entity by any spelling, a country, metric words, a phrase.
 
@@ -238,19 +254,7 @@ def search(text: str, *, mentions: bool = False, tables: bool = True) -> pd.Data
         raise LlmtrendsError("search needs some text: an entity (any spelling), a country, metric words or a phrase")
     entity_ids, match = _entities_for(text)
     needles = _spellings(entity_ids, match, text)
-    obs = datasets.observations()
-    reasons = _marks(obs, entity_ids, match, needles)
-    named = match is not None
-    why: dict[str, list[str]] = {}
-    for fid, labels in zip(obs["figure_id"], reasons):
-        if labels:
-            why.setdefault(fid, [])
-            why[fid] += [label for label in labels if label not in why[fid]]
-    figures = datasets.figures()
-    out = figures[figures["figure_id"].isin(set(why))].copy()
-    out["matched_in"] = [", ".join(why[f]) for f in out["figure_id"]]
-    out["mention"] = [named and match not in why[f] for f in out["figure_id"]]
-    out["dataset"] = out["theme"]
+    out = _figure_hits(entity_ids, match, needles)
     parts = [out]
     if tables:
         parts.append(_search_tables(needles, entity_ids, match, out))
