@@ -231,14 +231,17 @@ def disagreements() -> pd.DataFrame:
         value_b, unit, qualifier_a, qualifier_b, source`` - then ``kind,
         stands, reason, quote_a, quote_b, segment, field``, entity attributes
         and ``period_start, period_end``, then ``doc_a, doc_b, reason_quote,
-        reason_doc, id, obs_id_a, obs_id_b, source_id, source_id_b, metric,
-        entity``. ``kind`` is restatement, relay_vs_primary,
+        reason_doc, id, pair_id, obs_id_a, obs_id_b, source_id, source_id_b,
+        metric, entity``. ``pair_id`` (``<id>/<n>``: the n-th pair of the
+        declaration's statements, in the order the file lists them) tells the
+        rows apart. ``kind`` is restatement, relay_vs_primary,
         within_document, between_documents or source_fact; source_fact rows
         (two documents state a fact about a source differently) carry
         ``source_id`` and ``field`` and no figure key.
     """
     reg = registry()
     df = pd.DataFrame.from_records(disagreement_rows(reg), columns=DISAGREEMENT_COLUMNS)
+    df.insert(1, "pair_id", df["id"] + "/" + (df.groupby("id", sort=False).cumcount() + 1).astype(str))
     df["unit"] = df["metric"].map({m: spec.get("unit") for m, spec in reg.metrics.items()})
     for column, end in (("period_start", 0), ("period_end", 1)):
         df[column] = pd.to_datetime(df["period"].map(lambda p: _period_bound(p, end)))

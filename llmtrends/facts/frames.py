@@ -76,7 +76,7 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
         "entity_name", "metric_title", "period", "value_a", "value_b", "unit", "qualifier_a", "qualifier_b",
         "source", "kind", "stands", "reason", "quote_a", "quote_b", "segment", "field", "entity_kind", "vendor",
         "country", "open_weights", "period_start", "period_end", "value_kind", "*", "doc_a", "doc_b",
-        "reason_quote", "reason_doc", "id", "obs_id_a", "obs_id_b", "source_id", "source_id_b", "metric",
+        "reason_quote", "reason_doc", "id", "pair_id", "obs_id_a", "obs_id_b", "source_id", "source_id_b", "metric",
         "entity"),
     "table": ("*", "source", "quote", "note", "source_id"),
     "sources": ("publisher", "title", "published", "method", "sample", "fieldwork", "geography", "series", "url",
