@@ -33,8 +33,9 @@ class Description(str):
     def _repr_html_(self) -> str:
         from html import escape
         head = list(self.rows[0]) if self.rows else []
-        cells = "".join(f"<th>{escape(str(h))}</th>" for h in head)
-        body = "".join("<tr>" + "".join(f"<td>{escape(str(r.get(h, '')))}</td>" for h in head) + "</tr>"
+        left = ' style="text-align: left; vertical-align: top"'
+        cells = "".join(f"<th{left}>{escape(str(h))}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td{left}>{escape(str(r.get(h, '')))}</td>" for h in head) + "</tr>"
                        for r in self.rows)
         sources = "".join(f"<li><code>{escape(s)}</code>: {escape(c)}</li>" for s, c in self.sources.items())
         return (f'<div class="llmtrends-describe"><h4>{escape(self.name)}: {escape(self.heading)}</h4>'

@@ -322,6 +322,9 @@ def tidy(df: pd.DataFrame, reg: Registry, layout: str = "figures") -> pd.DataFra
 
 #: Characters of a text cell shown in a notebook (the full text stays in the frame).
 DISPLAY_WIDTH = 40
+#: One line per row: cells do not wrap (they are cut at DISPLAY_WIDTH instead).
+_ONE_LINE = ("<style>.llmtrends-frame td, .llmtrends-frame th {white-space: nowrap; vertical-align: top;}"
+             "</style>")
 
 
 def compact_html(df: pd.DataFrame) -> str | None:
@@ -330,15 +333,17 @@ def compact_html(df: pd.DataFrame) -> str | None:
     The columns come in reader order already (the answer at the left), so a
     frame shows entity, metric, period, value, unit, qualifier and source
     without scrolling. Texts are cut at :data:`DISPLAY_WIDTH` characters
-    (pandas: 50) and lists show as ``a, b, c`` instead of ``['a', 'b', 'c']``,
-    so quotes, notes and document lists do not widen every row. pandas' own
-    row and column limits apply; the frame itself is not changed.
+    (pandas: 50), lists show as ``a, b, c`` instead of ``['a', 'b', 'c']`` and
+    numbers as people write them (``32``, ``66.6667``, not ``32.000000``),
+    so quotes, notes and document lists do not widen every row; cells do not
+    wrap, so each row is one line. pandas' own row and column limits apply;
+    the frame itself is not changed.
 
     Examples
     --------
-    >>> html = compact_html(pd.DataFrame({"quote": ["x" * 200], "docs": [["a", "b"]]}))
-    >>> "x" * 47 in html, "x" * 30 in html, "<td>a, b</td>" in html
-    (False, True, True)
+    >>> html = compact_html(pd.DataFrame({"quote": ["x" * 200], "docs": [["a", "b"]], "value": [1424.0]}))
+    >>> "x" * 47 in html, "x" * 30 in html, "<td>a, b</td>" in html, "<td>1424</td>" in html
+    (False, True, True, True)
     """
     shown = df
     lists = [c for c in df.columns if df[c].dtype == object and df[c].map(lambda v: isinstance(v, list)).any()]
@@ -346,8 +351,17 @@ def compact_html(df: pd.DataFrame) -> str | None:
         shown = df.copy(deep=False)
         for column in lists:
             shown[column] = df[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v)
-    with pd.option_context("display.max_colwidth", DISPLAY_WIDTH):
-        return shown._repr_html_()
+    with pd.option_context("display.max_colwidth", DISPLAY_WIDTH, "display.float_format", _number):
+        html = shown._repr_html_()
+    return None if html is None else f'<div class="llmtrends-frame">{_ONE_LINE}{html}</div>'
+
+
+
+def _number(value: float) -> str:
+    """A number as people write it: ``32``, ``13.8``, ``66.6667``, ``1,250,000`` (not ``32.000000``)."""
+    if value != value:  # NaN
+        return "NaN"
+    return f"{value:,.0f}" if abs(value) >= 1e6 and float(value).is_integer() else f"{value:.6g}"
 
 
 def _display_html(df: pd.DataFrame) -> str | None:
