@@ -98,14 +98,14 @@ def test_every_recorded_release_is_whole():
 
 
 @pytest.mark.parametrize("entry,expected", [
-    ("  - {label: x, date: '2026-01-01', figures: releases/x.csv}", "missing digest"),
-    ("  - {label: x, date: '2026-01-01', digest: 'md5:1', figures: releases/x.csv}", "is not sha256"),
+    ("  - {label: x, date: '2026-01-01', figures: releases/x.csv}", "'digest' is a required property"),
+    ("  - {label: x, date: '2026-01-01', digest: 'md5:1', figures: releases/x.csv}", "digest: found text 'md5:1'; accepted: sha256:<64 hex digits>"),
     ("  - {label: x, date: '2026-01-01', digest: 'sha256:" + "0" * 64 + "', figures: releases/x.csv, by: me}",
-     "unknown by"),
+     "unknown key 'by'; accepted keys: commit, date, digest, figures, label, note"),
 ])
 def test_a_broken_release_entry_is_named(data_copy, entry, expected):
     (data_copy / "releases.yaml").write_text("releases:\n" + entry + "\n", encoding="utf-8")
-    with pytest.raises(LlmtrendsError, match=f"data/releases.yaml: release #1.*{expected}"):
+    with pytest.raises(LlmtrendsError, match=f"data/releases.yaml: line 2, release #1, .*{re.escape(expected)}"):
         versions.releases(data_copy)
 
 

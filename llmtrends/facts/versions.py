@@ -141,7 +141,8 @@ def releases(root: Path | None = None) -> list[Release]:
     Raises
     ------
     LlmtrendsError
-        For an entry that is not ``{label, date, digest, figures[, note, commit]}``, naming it.
+        For a file or entry not of the shape of ``llmtrends.facts.schemas.RELEASES``
+        (``{label, date, digest, figures[, note, commit]}``), naming line, release and key.
     """
     from llmtrends.facts import strict_yaml
 
@@ -150,29 +151,20 @@ def releases(root: Path | None = None) -> list[Release]:
     if not path.is_file():
         return []
     try:
-        document = strict_yaml.load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        document = strict_yaml.load(text)
     except (strict_yaml.Refused, UnicodeDecodeError) as exc:
         raise LlmtrendsError(f"data/{RELEASES_FILE}: {exc}") from None
-    entries = document.get("releases") if isinstance(document, dict) else None
-    if not isinstance(entries, list):
-        raise LlmtrendsError(f"data/{RELEASES_FILE}: needs a list 'releases:' of {{label, date, digest, figures}}")
-    return [_release(position, entry) for position, entry in enumerate(entries, start=1)]
+    from llmtrends.facts import schemas
 
-
-def _release(position: int, entry) -> Release:
-    where = f"data/{RELEASES_FILE}: release #{position}"
-    if not isinstance(entry, dict):
-        raise LlmtrendsError(f"{where} is not a mapping; accepted: label, date, digest, figures, note, commit")
-    unknown = sorted(set(entry) - {"label", "date", "digest", "figures", "note", "commit"})
-    missing = [k for k in ("label", "date", "digest", "figures") if not isinstance(entry.get(k), str)]
-    if unknown or missing:
-        raise LlmtrendsError(f"{where}: {'unknown ' + ', '.join(unknown) if unknown else ''}"
-                             f"{'; ' if unknown and missing else ''}{'missing ' + ', '.join(missing) if missing else ''}"
-                             "; accepted: label, date, digest, figures (texts), note, commit")
-    if not re.fullmatch(r"sha256:[0-9a-f]{64}", entry["digest"]):
-        raise LlmtrendsError(f"{where}: digest {entry['digest']!r} is not sha256:<64 hex digits>")
-    return Release(label=entry["label"], date=entry["date"], digest=entry["digest"], figures=entry["figures"],
-                   note=str(entry.get("note") or ""), commit=entry.get("commit"))
+    found = schemas.problems(RELEASES_FILE, document, text)
+    if found:
+        line, record, column, message = found[0]
+        where = ", ".join(x for x in (f"line {line}" if line else None, record, column) if x)
+        raise LlmtrendsError(f"data/{RELEASES_FILE}: {where + ': ' if where else ''}{message}"
+                             + (f" (and {len(found) - 1} more)" if len(found) > 1 else ""))
+    return [Release(label=e["label"], date=e["date"], digest=e["digest"], figures=e["figures"],
+                    note=str(e.get("note") or ""), commit=e.get("commit")) for e in document["releases"]]
 
 
 def data_version(root: Path | None = None) -> DataVersion:
