@@ -225,3 +225,17 @@ def test_disagreements_at_top_level_list_every_declaration_in_pandas_form():
     figure_rows = table.dropna(subset=["metric"])
     assert (figure_rows["entity_name"].notna()).all()
     assert not (table.select_dtypes("str") == "").any().any()
+
+
+def test_no_two_entities_share_a_spelling_once_case_width_spaces_and_hyphens_are_set_aside():
+    """Else 'open weight' or 'GPT-4o mini' would name no entity (the squashed index drops a shared spelling)."""
+    from collections import defaultdict
+
+    from llmtrends.facts import spelling
+    reg = lt.datasets.registry()
+    owners = defaultdict(set)
+    for eid in reg.entities:
+        for written in spelling.spellings(eid, reg):
+            owners[spelling.squash(written)].add(eid)
+    shared = {key: sorted(ids) for key, ids in owners.items() if len(ids) > 1}
+    assert shared == {}, f"spellings of more than one entity: {shared}"

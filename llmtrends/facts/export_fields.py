@@ -2,7 +2,7 @@
 how a text cell is written to a CSV so that a spreadsheet runs nothing (:func:`to_spreadsheet`)."""
 from __future__ import annotations
 
-from llmtrends.facts.spreadsheet import FORMULA_STARTS
+from llmtrends.facts.spreadsheet import FORMULA_STARTS, neutralise
 
 #: Descriptions of the columns of the exported frames (tables take theirs from data/tables.yaml).
 FIELD_DESCRIPTIONS: dict[str, str] = {
@@ -177,14 +177,15 @@ RESOURCE_FIELDS: dict[str, dict[str, str]] = {
 
 
 def to_spreadsheet(value):
-    """A CSV cell a spreadsheet shows as text: a formula start (OWASP) or a leading ``'`` gets one more ``'``.
+    """A CSV cell a spreadsheet shows as text: :func:`llmtrends.facts.spreadsheet.neutralise` (OWASP), and a
+    text that already begins with ``'`` gets one more, so :func:`from_spreadsheet` can undo both exactly.
 
     >>> to_spreadsheet("=HYPERLINK(1)"), to_spreadsheet("'quoted"), to_spreadsheet("Anthropic"), to_spreadsheet(-1.5)
     ("'=HYPERLINK(1)", "''quoted", 'Anthropic', -1.5)
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS + ("'",)):
+    if isinstance(value, str) and value.startswith("'"):
         return "'" + value
-    return value
+    return neutralise(value)
 
 
 def from_spreadsheet(value):
