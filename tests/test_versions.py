@@ -202,3 +202,15 @@ def test_figure_ids_are_the_same_on_every_load():
     datasets.clear_cache()
     assert lt.figures()["figure_id"].tolist() == first and len(set(first)) == len(first)
     assert set(lt.observations()["figure_id"]) == set(first)
+
+
+def test_whats_new_without_an_earlier_release_says_so_instead_of_failing(data_copy):
+    (data_copy / "releases.yaml").unlink()
+    import shutil
+    shutil.rmtree(data_copy / "releases")
+    assert lt.whats_new() == f"Data {lt.data_version()}: {len(lt.figures())} figures; no earlier release to compare with."
+    assert str(lt.data_version()).startswith("unreleased+")
+    versions.record_release("2099-01-01", root=data_copy)
+    assert lt.whats_new().endswith("no earlier release to compare with.")
+    with pytest.raises(LlmtrendsError, match="the first recorded: no earlier release"):
+        lt.changes()

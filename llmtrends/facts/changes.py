@@ -266,9 +266,14 @@ def whats_new(since=None, limit: int = 4) -> str:
     >>> text.startswith("Data " + str(lt.data_version()))
     True
     """
-    table = changes(since=since)
     version = versions.data_version()
     head = f"Data {version}" + (f" (released {version.release.date})" if version.released else "")
+    if since is None:
+        try:
+            since = default_since()
+        except LlmtrendsError:  # the first release, or none: nothing to compare with
+            return f"{head}: {len(versions.snapshot())} figures; no earlier release to compare with."
+    table = changes(since=since)
     counts = table["change"].value_counts()
     if table.empty:
         return f"{head}: no figure changed since {table.attrs['since']}."
