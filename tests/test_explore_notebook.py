@@ -91,7 +91,9 @@ def test_explore_runs_and_answers_its_questions(tmp_path):
     assert lt.whats_new() in answers["What changed since the last release?"].replace("\n", " ") or \
         lt.whats_new()[:60] in answers["What changed since the last release?"]
     vendor = answers["One vendor's figures"]
-    assert "Anthropic" in vendor and "Enterprise LLM API usage share" in vendor and "OpenAI" not in vendor.split()
+    claude = lt.figures(entity="Claude", theme="vendor_share")
+    assert "Anthropic" in vendor and f"[{len(claude)} rows x {claude.shape[1]} columns]" in vendor
+    assert set(claude["entity_name"]) == {"Anthropic"}
     charted = [cell for heading, cell in _questions(nb) if heading == "Vendor shares in a chart"][0]
     assert any("image/png" in out.get("data", {}) for out in charted.outputs)
     mentions = answers["Who else mentions it?"]

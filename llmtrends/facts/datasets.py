@@ -416,9 +416,7 @@ def short_citation(source_id: str) -> str:
     reg = registry()
     if source_id not in reg.sources:
         raise UnknownNameError(f"unknown source {source_id!r}{suggest(source_id, reg.sources)}")
-    s = reg.sources[source_id]
-    publisher = str(s["publisher"]).split(" (")[0]
-    return f"{publisher}, {s['published']}" if s.get("published") else publisher
+    return frames.short_citation(source_id, reg)
 
 
 def describe(name: str) -> Description:
