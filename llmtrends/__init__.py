@@ -3,8 +3,13 @@
 ``import llmtrends as lt`` is the only import a notebook needs::
 
     df = lt.load("vendor_share")          # a tidy, validated frame
-    print(lt.describe("vendor_share"))     # metrics, definitions, sources
+    lt.describe("vendor_share")            # metrics, definitions, sources (prints and renders)
+    lt.figures(entity="Claude")            # every figure, filtered; the answer columns first
+    lt.search("通义千问")                   # an entity's figures by any spelling
+    lt.changes()                           # figures added, restated, removed since the last release
     lt.plotting.share_bars(df, ...)        # charts with a source line
+
+``lt.__version__`` is the package's version, ``lt.data_version()`` the data's.
 
 The package has three layers, each importing only the ones below it
 (``tests/test_flow.py`` pins the direction):
@@ -47,7 +52,8 @@ _MODULES = {
     "analysis": "llmtrends.stories.analysis", "plotting": "llmtrends.stories.plotting",
     "params": "llmtrends.stories.params", "catalog": "llmtrends.stories.catalog",
     "display": "llmtrends.stories.display", "words": "llmtrends.stories.words",
-    "html": "llmtrends.stories.html",
+    "html": "llmtrends.stories.html", "versions": "llmtrends.facts.versions", "changelog": "llmtrends.facts.changes",
+    "spelling": "llmtrends.facts.spelling",
     "reports": "llmtrends.batch",  # the batch runner's name before 0.2
 }
 #: ``lt.<name>`` -> the module whose attribute it is
@@ -56,6 +62,8 @@ _FUNCTIONS = {
                      "short_citation", "entities", "metrics", "vocabulary", "disagreements"),
                     "llmtrends.facts.datasets"),
     **dict.fromkeys(("timeseries", "search", "evidence"), "llmtrends.facts.explore"),
+    **dict.fromkeys(("data_version", "releases"), "llmtrends.facts.versions"),
+    **dict.fromkeys(("changes", "whats_new"), "llmtrends.facts.changes"),
 }
 
 __all__ = sorted(set(_MODULES) | set(_FUNCTIONS) | {"__version__"})

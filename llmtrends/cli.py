@@ -5,6 +5,9 @@
 ``llmtrends check`` validate ``data/`` and the document store, print a summary
 ``llmtrends coverage [DOC ...]``  every number of each document and the row or declaration that covers it
 ``llmtrends export DIR [--format csv|parquet]``  the whole fact base as a Data Package
+``llmtrends changes [--since VERSION]``  figures added, restated, removed between two data versions
+``llmtrends release LABEL [--note TEXT]``  record the data as a release (its figure snapshot)
+``llmtrends run NAME -p KEY VALUE``  one run of the plan with other parameters, into exports/
 
 Exit status: 0 when everything succeeded, 1 when a run failed (or a file of
 the batch could not be written), 2 when the plan, a run's parameters, the data
@@ -45,7 +48,8 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser of ``llmtrends``: one sub-command per job (list, run, check, coverage, export).
+    """The command-line parser of ``llmtrends``: one sub-command per job (list, run, check, coverage, export,
+    changes, release).
 
     Returns
     -------
@@ -61,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(commands)
     _add_coverage(commands)
     _add_export(commands)
+    _add_changes(commands)
+    _add_release(commands)
     return parser
 
 
@@ -85,6 +91,24 @@ def _add_run(commands) -> None:
         ),
     )
     _add_plan_option(run)
+    run.add_argument(
+        "name",
+        nargs="?",
+        default=None,
+        metavar="NAME",
+        help="one run of the plan (as --only NAME); with -p, run it once with other parameters",
+    )
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="with NAME: run it once with KEY = VALUE (repeatable; VALUE read as in reports.yaml: 3, true, "
+        "[a, b]); checked like the plan before any kernel starts; exported as NAME--KEY-VALUE, which the "
+        "next batch of the whole plan removes",
+    )
     run.add_argument(
         "--only",
         nargs="+",
@@ -199,6 +223,66 @@ def _add_export(commands) -> None:
                              help="file format of the resources (default: csv)")
 
 
+def _add_changes(commands) -> None:
+    changes = commands.add_parser(
+        "changes",
+        help="figures added, restated and removed between two versions of the data",
+        description="Compare two versions of the fact base figure by figure (by figure_id) and print the "
+        "changelog: a summary line, then each kind of change by source, one line per figure with its old and "
+        "new value. A version is a release label (see --list), or the folder of a Data Package written by "
+        "llmtrends export. Default: the data's release against the one before it, or the current (edited) "
+        "data against the latest release.",
+    )
+    changes.add_argument("--since", default=None, metavar="VERSION", help="the earlier version (default: see above)")
+    changes.add_argument("--until", default=None, metavar="VERSION", help="the later version (default: the current data)")
+    changes.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                         help="figures shown per source and kind (the rest are counted)")
+    changes.add_argument("--list", action="store_true", help="list the recorded releases and the data's version")
+
+
+def _add_release(commands) -> None:
+    release = commands.add_parser(
+        "release",
+        help="record the current data as a release (data/releases.yaml and its figure snapshot)",
+        description="Record the data as release LABEL: its digest, a note and a snapshot of every figure "
+        "(data/releases/LABEL.csv), so that 'llmtrends changes' can compare later data with it. Refused when "
+        "the label exists or the data is unchanged since the latest release.",
+    )
+    release.add_argument("label", metavar="LABEL", help="the release's name, e.g. a date: 2026-12-06")
+    release.add_argument("--note", default="", metavar="TEXT", help="what the release brings, in a sentence")
+
+
+def command_changes(since: str | None, until: str | None, limit: int | None, listing: bool = False) -> int:
+    """Print the changelog between two versions of the data (see :mod:`llmtrends.facts.changes`).
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    from llmtrends.facts import changes, versions
+
+    if listing:
+        version = versions.data_version()
+        print(f"data version: {version} ({version.digest})")
+        for release in versions.releases():
+            mark = " <- the data" if version.released and release.label == version.label else ""
+            print(f"  {release.label}  {release.date}  {release.note}{mark}")
+        return EXIT_OK
+    print(changes.format_changes(changes.changes(since=since, until=until), limit=limit))
+    return EXIT_OK
+
+
+def command_release(label: str, note: str) -> int:
+    """Record the data as release ``label`` (see :func:`llmtrends.facts.versions.record_release`)."""
+    from llmtrends.facts import versions
+
+    release = versions.record_release(label, note)
+    print(f"release {release.label} recorded: data/{versions.RELEASES_FILE}, data/{release.figures} "
+          f"({release.digest})")
+    return EXIT_OK
+
+
 def command_export(folder: Path, format: str) -> int:
     """Write the fact base into ``folder`` (see :mod:`llmtrends.facts.export`); print what was written.
 
@@ -253,6 +337,28 @@ def command_list(plan: Path | None) -> int:
     return EXIT_OK
 
 
+def _one_off(runs: list, name: str | None, only: Sequence[str], pairs: Sequence[Sequence[str]]) -> list:
+    """The runs a NAME / -p command line selects: NAME alone is --only NAME; with -p, a one-off run of it."""
+    from llmtrends.batch.parameters import command_line_value, declared_parameters
+    from llmtrends.batch.plan import one_off, select_runs
+
+    if name is None:
+        if pairs:
+            raise PlanError("-p KEY VALUE needs the run to change: llmtrends run NAME -p KEY VALUE "
+                            f"(runs in the plan: {', '.join(r.name for r in runs)})")
+        return select_runs(runs, only)
+    if only:
+        raise PlanError(f"give the run either as NAME ({name!r}) or with --only, not both")
+    base = select_runs(runs, [name])[0]
+    if not pairs:
+        return [base]
+    bad = [key for key, _ in pairs if not key.isidentifier()]
+    if bad:
+        raise PlanError(f"-p {bad[0]!r}: a parameter name is a Python name (letters, digits, _)")
+    declared = declared_parameters(base.notebook)
+    return [one_off(base, {key: command_line_value(text, declared.get(key)) for key, text in pairs})]
+
+
 def command_run(
     plan: Path | None,
     only: Sequence[str],
@@ -262,6 +368,8 @@ def command_run(
     force: bool = False,
     keep_going: bool = False,
     max_output: int | None = None,
+    name: str | None = None,
+    parameters: Sequence[Sequence[str]] = (),
 ) -> int:
     """Execute the plan (or the ``only`` runs) and write the exports.
 
@@ -278,6 +386,12 @@ def command_run(
         Build the valid runs of a plan with invalid ones (reported; exit status 2).
     max_output : int, optional
         Megabytes of output a run may send (default 20).
+    name : str, optional
+        One run of the plan (``llmtrends run NAME``).
+    parameters : sequence of (key, value) texts, optional
+        With ``name``: run it once with these parameters (``-p KEY VALUE``),
+        checked like the plan's before any kernel starts, exported as
+        ``NAME--KEY-VALUE`` (see :func:`llmtrends.batch.plan.one_off`).
 
     Returns
     -------
@@ -286,7 +400,7 @@ def command_run(
     """
     from llmtrends.batch.runner import run_batch
     from llmtrends.batch.execute import DEFAULT_TIMEOUT, MAX_OUTPUT_BYTES
-    from llmtrends.batch.plan import check_plan, load_plan, select_runs
+    from llmtrends.batch.plan import check_plan, load_plan
 
     path = _plan_path(plan)
     plan_problems: list[str] = []
@@ -299,18 +413,20 @@ def command_run(
             return EXIT_BAD_INPUT
     else:
         runs = load_plan(path)
-    selected = select_runs(runs, only)
+    selected = _one_off(runs, name, only, parameters)
+    extra = [run for run in selected if run.name not in {r.name for r in runs}]
     batch = run_batch(
         selected,
         exports_dir=exports if exports is not None else paths.exports_dir(),
         jobs=jobs,
         timeout=timeout or DEFAULT_TIMEOUT,
         max_output=max_output * 1_000_000 if max_output else MAX_OUTPUT_BYTES,
-        plan_runs=runs,
+        plan_runs=runs + extra,
         force=force,
         keep_going=keep_going,
-        # an invalid entry may be a run that still exists: keep what the manifest has of it
-        prune=not plan_problems,
+        # an invalid entry may be a run that still exists: keep what the manifest has of it;
+        # a one-off run keeps the other runs' exports as they are
+        prune=not plan_problems and not extra,
     )
     if plan_problems:
         return EXIT_BAD_INPUT
@@ -480,8 +596,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_coverage(args.docs, args.documents, args.uncovered, args.summary)
         if args.command == "export":
             return command_export(args.dir, args.format)
+        if args.command == "changes":
+            return command_changes(args.since, args.until, args.limit, args.list)
+        if args.command == "release":
+            return command_release(args.label, args.note)
         return command_run(args.plan, args.only, args.jobs, args.timeout, args.exports, force=args.force,
-                           keep_going=args.keep_going, max_output=args.max_output)
+                           keep_going=args.keep_going, max_output=args.max_output, name=args.name,
+                           parameters=args.parameter)
     except DataError as exc:
         _error(f"the data is broken{', no run was started' if args.command == 'run' else ''}: {exc}")
         return EXIT_BAD_INPUT

@@ -1,3 +1,7 @@
-"""The package's version: one place, imported by whatever records it (the cache key, the export, the notebooks)."""
+"""The package's version: one place, imported by whatever records it (the cache key, the export, the notebooks).
 
-__version__ = "0.1.0"
+0.2.0: the package in three layers (facts, stories, batch). The data has its own version
+(:func:`llmtrends.facts.versions.data_version`).
+"""
+
+__version__ = "0.2.0"

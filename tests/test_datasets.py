@@ -153,3 +153,71 @@ def test_import_llmtrends_does_not_import_heavy_modules():
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- filters, describe, metrics
+
+@pytest.mark.parametrize("filters", [
+    {"theme": "vendor_share"}, {"metric": "enterprise_llm_api_usage_share"}, {"entity": "anthropic"},
+    {"entity": "Claude"}, {"entity": ["阿里巴巴", "深度求索"]}, {"source": "menlo_2025_midyear"},
+    {"source": "menlo_enterprise"}, {"period": "mid-2025"}, {"period": ["2024", "mid-2025"]},
+    {"segment": "startup"}, {"theme": "vendor_share", "entity": "openai", "period": "mid-2025"},
+])
+def test_figures_and_observations_filter_as_a_boolean_mask_would(filters):
+    reg = datasets.registry()
+    series = {s for s, spec in reg.sources.items() if spec.get("series") == "menlo_enterprise"}
+    for frame, everything in ((lt.figures(**filters), lt.figures()), (lt.observations(**filters), lt.observations())):
+        mask = pd.Series(True, index=everything.index)
+        for key, value in filters.items():
+            values = [value] if isinstance(value, str) else value
+            if key == "entity":
+                values = [reg.entity_id(v) for v in values]
+            if key == "source":
+                values = sorted(series) if value == "menlo_enterprise" else values
+            column = "source_id" if key == "source" else key
+            mask &= everything[column].astype(str).isin(values)
+        expected = everything[mask]
+        assert len(frame) == len(expected) > 0, filters
+        assert sorted(frame["obs_id"]) == sorted(expected["obs_id"])
+        assert list(frame["period"].cat.categories) == [p for p in everything["period"].cat.categories
+                                                        if p in set(expected["period"].astype(str))]
+
+
+@pytest.mark.parametrize("filters,expected", [
+    ({"entity": "Antropic"}, "unknown entity 'Antropic'; did you mean 'Anthropic'?"),
+    ({"metric": "enterprise_llm_api_usage_shar"}, "unknown metric 'enterprise_llm_api_usage_shar'; did you mean "
+                                                  "'enterprise_llm_api_usage_share'?; accepted: "),
+    ({"theme": "vendor"}, "unknown theme 'vendor'"),
+    ({"source": "menlo_2025"}, "unknown source 'menlo_2025'"),
+    ({"period": "mid 2025"}, "unknown period 'mid 2025'; did you mean 'mid-2025'?"),
+    ({"segment": "startups"}, "unknown segment 'startups'; did you mean 'startup'?"),
+])
+def test_a_filter_naming_nothing_known_says_what_is_accepted(filters, expected):
+    with pytest.raises(UnknownNameError) as err:
+        lt.figures(**filters)
+    assert expected in str(err.value) and "accepted:" in str(err.value)
+
+
+def test_a_known_entity_without_figures_gives_an_empty_frame_not_an_error():
+    reg = datasets.registry()
+    used = set(lt.figures()["entity"])
+    idle = next(e for e in reg.entities if e not in used)
+    assert lt.figures(entity=idle).empty
+
+
+def test_describe_prints_as_lines_and_renders_as_a_table():
+    d = lt.describe("vendor_share")
+    assert isinstance(d, str) and repr(d) == str(d) and repr(d).count("\n") > 5
+    html = d._repr_html_()
+    metrics = set(lt.load("vendor_share")["metric"])
+    assert html.count("<tr>") == len(metrics) + 1 and all(m in html for m in metrics)
+    assert [r["metric"] for r in d.rows] == sorted(metrics) and set(d.sources) == set(lt.load("vendor_share")["source_id"])
+    table = lt.describe("agent_map")
+    assert "section" in [r["column"] for r in table.rows] and "<table>" in table._repr_html_()
+    assert "<script>" not in lt.describe("vendor_share")._repr_html_()
+
+
+def test_metrics_keep_their_title():
+    metrics = lt.metrics()
+    assert list(metrics.columns) == ["title", "definition", "unit", "kind", "metric"]
+    assert metrics["title"].notna().all() and metrics["metric"].is_unique

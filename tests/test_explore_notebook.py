@@ -86,3 +86,15 @@ def test_explore_runs_and_answers_its_questions(tmp_path):
     descriptor = json.loads((export_dir / "datapackage.json").read_text(encoding="utf-8"))
     assert {r["path"] for r in descriptor["resources"]} >= {"figures.parquet", "observations.parquet"}
     assert "category" in answers["Everything as Parquet"] and "boolean" in answers["Everything as Parquet"]
+    version = answers["Which version of the data is this?"]
+    assert lt.__version__ in version and str(lt.data_version()) in version
+    assert lt.whats_new() in answers["What changed since the last release?"].replace("\n", " ") or \
+        lt.whats_new()[:60] in answers["What changed since the last release?"]
+    vendor = answers["One vendor's figures"]
+    claude = lt.figures(entity="Claude", theme="vendor_share")
+    assert "Anthropic" in vendor and f"[{len(claude)} rows x {claude.shape[1]} columns]" in vendor
+    assert set(claude["entity_name"]) == {"Anthropic"}
+    charted = [cell for heading, cell in _questions(nb) if heading == "Vendor shares in a chart"][0]
+    assert any("image/png" in out.get("data", {}) for out in charted.outputs)
+    mentions = answers["Who else mentions it?"]
+    assert "quote" in mentions and "DeepSeek" not in mentions.split("\n")[1]

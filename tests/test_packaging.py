@@ -88,5 +88,7 @@ def test_wheel_carries_the_data_and_loads_outside_the_repository(tmp_path):
                          text=True).stdout.splitlines()
     assert out[0].startswith(str(site))
     assert out[1] == str(site / "llmtrends" / "_data")
+    assert (site / "llmtrends" / "py.typed").is_file(), "the package says it is typed (PEP 561)"
+    assert (site / "llmtrends" / "_data" / "releases.yaml").is_file(), "lt.changes() needs the releases"
     from llmtrends.facts import datasets
     assert int(out[2]) == len(datasets.observations())

@@ -50,7 +50,7 @@ def _load_error() -> str:
 
 # (file, old text, new text, key named, what the message says was found) - each a reproduction of the issue
 WRONG_SHAPES = {
-    "aliases a number": ("vocabulary.yaml", "    aliases: [Anthropic, Claude]", "    aliases: 5", "aliases",
+    "aliases a number": ("vocabulary.yaml", "    aliases: [Character.AI, CharacterAI]", "    aliases: 5", "aliases",
                          "found a number 5"),
     "aliases a string (split into letters)": ("vocabulary.yaml", "    aliases: [total, overall, market]",
                                               "    aliases: market", "aliases", "found text 'market'"),

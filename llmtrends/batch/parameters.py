@@ -346,3 +346,30 @@ def check_parameters(runs: Iterable[Run]) -> None:
     problems = [problem for found in parameter_problems(runs).values() for problem in found]
     if problems:
         raise parameter_error(problems)
+
+
+def command_line_value(text: str, declared: DeclaredParameter | None) -> Any:
+    """A value typed after ``-p KEY`` on the command line, as the plan would hold it.
+
+    Read as YAML like ``notebooks/reports.yaml`` (``3``, ``0.5``, ``true``,
+    ``[a, b]``, ``null``); for a parameter whose type is ``str`` the text is
+    taken as typed (``-p label 2024`` is the text ``'2024'``). Text that is not
+    YAML stays text; the checks of the plan then judge the value.
+
+    Examples
+    --------
+    >>> command_line_value("[enterprise, startup]", None), command_line_value("5", None)
+    (['enterprise', 'startup'], 5)
+    >>> str_parameter = DeclaredParameter("label", "str", False, "x", "'x'", "")
+    >>> command_line_value("2024", str_parameter), command_line_value("openai", None)
+    ('2024', 'openai')
+    """
+    from llmtrends.facts import strict_yaml
+
+    if declared is not None and declared.type_name == "str":
+        return text
+    try:
+        value = strict_yaml.load(text)
+    except (strict_yaml.Refused, RecursionError):
+        return text
+    return text if value is None and not text.strip() else value

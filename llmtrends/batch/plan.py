@@ -13,6 +13,7 @@ Every problem found in the runs is reported at once, in one `PlanError`.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -323,3 +324,36 @@ def select_runs(runs: Sequence[Run], only: Iterable[str] | None) -> list[Run]:
             lines.append(f"no run named {name!r} in the plan{suggestion}")
         raise PlanError("; ".join(lines) + f". Runs in the plan: {', '.join(known)}")
     return [run for run in runs if run.name in wanted]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return value if isinstance(value, str) else repr(value)
+
+
+def one_off(run: Run, parameters: dict[str, Any]) -> Run:
+    """``run`` with other parameters, as a run of its own (``llmtrends run NAME -p KEY VALUE``).
+
+    Its exports take their own name, ``<name>--<key>-<value>...`` (a slug; a
+    long one is cut and ends with a digest), so the planned run's exports stay
+    as they are; its title says which parameters differ. The run is not in
+    the plan: the next batch of the whole plan removes its exports.
+
+    Examples
+    --------
+    >>> base = Run(name="vendor-share", notebook=Path("vendor_share.ipynb"), title="Vendor share",
+    ...            parameters={"metric": "enterprise_llm_api_usage_share"})
+    >>> run = one_off(base, {"highlight_vendor": "openai"})
+    >>> run.name, run.title, sorted(run.parameters)
+    ('vendor-share--highlight-vendor-openai', 'Vendor share (highlight_vendor = openai)', ['highlight_vendor', 'metric'])
+    """
+    if not parameters:
+        return run
+    words = "-".join(f"{key}-{value}" for key, value in parameters.items())
+    slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-") or "parameters"
+    if len(slug) > 60:
+        slug = slug[:48].rstrip("-") + "-" + hashlib.sha256(words.encode("utf-8")).hexdigest()[:8]
+    shown = ", ".join(f"{key} = {_shown(value)}" for key, value in parameters.items())
+    return Run(name=f"{run.name}--{slug}", notebook=run.notebook, title=f"{run.title} ({shown})",
+               parameters={**run.parameters, **parameters}, notebook_name=run.notebook_name)

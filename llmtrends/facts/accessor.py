@@ -2,7 +2,9 @@
 
 Registered when ``import llmtrends as lt`` hands out its first frame or data
 module (``lt.figures()``, ``lt.load(...)``, ``lt.search(...)``, ``lt.datasets``),
-so every subset of them has it. The accessor sits at the top of the fact base:
+so every subset of them has it; in a notebook the same import makes those
+frames display compactly (:func:`llmtrends.facts.frames.register_display`).
+The accessor sits at the top of the fact base:
 it uses :mod:`~llmtrends.facts.datasets` and :mod:`~llmtrends.facts.explore`,
 which never import it.
 
@@ -26,7 +28,7 @@ import warnings
 import pandas as pd
 
 from llmtrends.errors import LlmtrendsError
-from llmtrends.facts import datasets, explore
+from llmtrends.facts import datasets, explore, frames
 
 #: pandas' own ``DataFrame.lt`` (element-wise "less than"); ``df.lt(other)`` keeps calling it.
 _LESS_THAN = getattr(pd.DataFrame.lt, "_llmtrends_less_than", pd.DataFrame.lt)
@@ -116,3 +118,5 @@ class LlmtrendsAccessor:
 with warnings.catch_warnings():  # "overriding a preexisting attribute": DataFrame.lt, kept callable above
     warnings.simplefilter("ignore", UserWarning)
     pd.api.extensions.register_dataframe_accessor("lt")(LlmtrendsAccessor)
+
+frames.register_display()  # in a notebook, the frames handed out display compactly (answer columns at the left)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from llmtrends.facts import datasets
+from llmtrends.facts import datasets, frames, spelling
 from llmtrends.facts.reading import suggest
 from llmtrends.errors import LlmtrendsError, UnknownNameError
 
@@ -128,62 +128,105 @@ def _obs_ids(row) -> list[str]:
 def _entities_for(text: str) -> tuple[set[str], str | None]:
     """Entity ids a query names (by any spelling, a vendor's models, a country) and what matched."""
     reg = datasets.registry()
-    folded = text.strip().casefold()
-    eid = reg.entity_id(text)
+    folded = spelling.fold(text)
+    eid = spelling.entity_id(text, reg)
     if eid is not None:
         found = {eid} | {e for e, ent in reg.entities.items() if ent.get("vendor") == eid}
         return found, "entity"
     for code, words in COUNTRY_NAMES.items():
         if folded == code.casefold() or folded in words:
-            attrs = datasets.entities()
-            return set(attrs.loc[attrs["country"] == code, "id"]) | {
-                e for e, ent in reg.entities.items() if reg.entities.get(ent.get("vendor") or "", {}).get("country") == code
-            }, "country"
+            return {e for e, ent in reg.entities.items()
+                    if (ent.get("country") or reg.entities.get(ent.get("vendor") or "", {}).get("country")) == code
+                    }, "country"
     return set(), None
 
 
-def _spellings(entity_ids: set[str], match: str | None, needle: str) -> set[str]:
-    """Every other way the documents may write what the query names."""
+def _spellings(entity_ids: set[str], match: str | None, text: str) -> set[str]:
+    """Every way the documents may write what the query names (the query itself included)."""
     reg = datasets.registry()
-    if match == "country":
-        return {w for code, words in COUNTRY_NAMES.items() if needle == code.casefold() or needle in words
-                for w in words}
-    out = set()
+    if match == "country":  # "CN" is a code, not text to look for ("CNY"): the country's names only
+        folded = spelling.fold(text)
+        return {w for code, words in COUNTRY_NAMES.items() if folded in (code.casefold(), *words) for w in words}
+    out = {text.strip()}
     for eid in entity_ids:
-        ent = reg.entities[eid]
-        for spelling in [eid, ent.get("name")] + list(ent.get("aliases") or []):
-            if spelling and len(str(spelling)) > 1:
-                out.add(str(spelling).casefold())
+        out |= {s for s in spelling.spellings(eid, reg) if len(spelling.squash(s)) > 1}
     return out
 
 
-def _contains(value: str, needles: set[str]) -> bool:
-    folded = value.casefold()
-    return any(n in folded for n in needles)
+def _marks(obs: pd.DataFrame, entity_ids: set[str], match: str | None, needles: set[str]) -> list[list[str]]:
+    """For each statement, where the query was found: entity/country, metric, or a text column."""
+    reg = datasets.registry()
+    reasons: list[list[str]] = [[] for _ in range(len(obs))]
+    if entity_ids:
+        for i, hit in enumerate(obs["entity"].astype("object").isin(entity_ids)):
+            if hit:
+                reasons[i].append(str(match))
+    metric_text = {m: " ".join([m, str(spec.get("title") or ""), str(spec.get("definition") or "")])
+                   for m, spec in reg.metrics.items()}
+    hit_metrics = {m for m, hit in zip(metric_text, spelling.mention_mask(metric_text.values(), needles)) if hit}
+    for i, metric in enumerate(obs["metric"].astype("object")):
+        if metric in hit_metrics:
+            reasons[i].append("metric")
+    for column in _TEXT_COLUMNS:
+        if column in obs:
+            for i, hit in enumerate(spelling.mention_mask(obs[column].astype("object"), needles)):
+                if hit:
+                    reasons[i].append(column)
+    return reasons
 
 
-def search(text: str, *, tables: bool = True) -> pd.DataFrame:
-    """Every figure (and table row) about ``text``: an entity by any spelling, a country, metric words, a phrase.
+def _figure_hits(entity_ids: set[str], match: str | None, needles: set[str]) -> pd.DataFrame:
+    """The figures any statement of which the query hits, with ``matched_in``, ``mention`` and ``dataset``."""
+    obs = datasets.observations()
+    why: dict[str, list[str]] = {}
+    for fid, labels in zip(obs["figure_id"], _marks(obs, entity_ids, match, needles)):
+        if labels:
+            why.setdefault(fid, [])
+            why[fid] += [label for label in labels if label not in why[fid]]
+    figures = datasets.figures()
+    out = figures[figures["figure_id"].isin(set(why))].copy()
+    out["matched_in"] = [", ".join(why[f]) for f in out["figure_id"]]
+    out["mention"] = [match is not None and match not in why[f] for f in out["figure_id"]]
+    out["dataset"] = out["theme"]
+    return out
 
-    Matching is case-insensitive. A name is matched through the vocabulary
-    (``DeepSeek``, ``深度求索`` and ``deepseek`` are one entity; a vendor
-    brings its models), a country name or code (``China``, ``中国``, ``CN``)
-    brings its entities, and the text is looked for in metric names, titles
-    and definitions, quotes, notes and the spellings as written.
+
+def search(text: str, *, mentions: bool = False, tables: bool = True) -> pd.DataFrame:
+    """The figures (and table rows) about ``text``: an entity by any spelling, a country, metric words, a phrase.
+
+    Spellings match as :mod:`llmtrends.facts.spelling` says: case, width,
+    spaces and hyphens aside (``open weight`` = ``open-weight`` =
+    ``openweight``; ``Qwen2.5`` = ``qwen 2.5``).
+
+    - A **name** (any spelling of the vocabulary: ``DeepSeek``, ``深度求索``,
+      ``通义千问``) gives that entity's own figures, a vendor's with its models
+      and products, and the table rows whose ``vendor`` it is. With
+      ``mentions=True`` the figures whose quote, note or metric only mention
+      it are added, with ``mention`` True.
+    - A **country** (``China``, ``中国``, ``CN``) gives its entities' figures
+      (and, with ``mentions=True``, the quotes and notes naming the country).
+    - Any other text is a phrase: every figure whose metric (id, title,
+      definition), quote, note or spelling as written contains it, and the
+      table rows that do (``mention`` is False: the phrase is what was asked).
 
     Parameters
     ----------
     text : str
         What to look for.
+    mentions : bool
+        Also return the figures and rows that only mention the named entity or
+        country (default False).
     tables : bool
         Also search the categorical tables (default True).
 
     Returns
     -------
     pandas.DataFrame
-        Figures in the columns of :func:`llmtrends.figures` plus ``dataset``
-        (the theme, or the table of a table row), ``matched_in`` (where the text
-        was found) and, for table rows, ``table_row`` (the row as a dict).
+        Figures in the columns of :func:`llmtrends.figures` plus
+        ``matched_in`` (where the text was found: entity, country, metric,
+        quote, note ...), ``mention`` (True for a row that only mentions it),
+        ``dataset`` (the theme, or the table of a table row) and, for table
+        rows, ``table_row`` (the row as a dict).
 
     Raises
     ------
@@ -196,72 +239,53 @@ def search(text: str, *, tables: bool = True) -> pd.DataFrame:
     >>> english, chinese = lt.search("DeepSeek"), lt.search("深度求索")
     >>> len(english) == len(chinese) > 1
     True
+    >>> own = lt.search("Alibaba")
+    >>> set(own["vendor"].dropna()) == {"alibaba"}, bool(own["mention"].any())
+    (True, False)
+    >>> more = lt.search("Alibaba", mentions=True)
+    >>> len(more) > len(own) and bool(more["mention"].any())
+    True
+    >>> len(lt.search("通义千问")) == len(lt.search("千问")) == len(own)
+    True
     >>> set(lt.search("China").country.dropna()) >= {"CN"}
     True
     """
     if not isinstance(text, str) or not text.strip():
         raise LlmtrendsError("search needs some text: an entity (any spelling), a country, metric words or a phrase")
-    reg = datasets.registry()
-    needle = text.strip().casefold()
-    entity_ids, entity_match = _entities_for(text)
-    needles = _spellings(entity_ids, entity_match, needle)
-    if entity_match != "country":  # "CN" is a code, not text to look for ("CNY")
-        needles.add(needle)
-    obs = datasets.observations()
-    reasons = pd.Series([[] for _ in range(len(obs))], index=obs.index, dtype=object)
-
-    def mark(mask, label):
-        for i in obs.index[mask.fillna(False).astype(bool)]:
-            if label not in reasons[i]:
-                reasons[i].append(label)
-
-    if entity_ids:
-        mark(obs["entity"].isin(entity_ids), entity_match)
-    metric_text = {m: " ".join([m.replace("_", " "), str(spec.get("title") or ""), str(spec.get("definition") or "")])
-                   .casefold() for m, spec in reg.metrics.items()}
-    mark(obs["metric"].map(lambda m: _contains(metric_text[m], needles)), "metric")
-    for column in _TEXT_COLUMNS:
-        if column in obs:
-            mark(obs[column].astype("object").map(lambda v: isinstance(v, str) and _contains(v, needles)), column)
-    hits = obs[reasons.map(bool)]
-    figures = datasets.figures()
-    keys = hits[FIGURE_KEY].astype("object").apply(tuple, axis=1)
-    why: dict[tuple, list[str]] = {}
-    for key, labels in zip(keys, reasons[hits.index]):
-        why.setdefault(key, [])
-        why[key] += [label for label in labels if label not in why[key]]
-    fig_keys = figures[FIGURE_KEY].astype("object").apply(tuple, axis=1)
-    out = figures[fig_keys.isin(set(why))].copy()
-    out.insert(0, "dataset", out["theme"])
-    out["matched_in"] = [", ".join(why[k]) for k in fig_keys[out.index]]
+    entity_ids, match = _entities_for(text)
+    needles = _spellings(entity_ids, match, text)
+    out = _figure_hits(entity_ids, match, needles)
     parts = [out]
     if tables:
-        parts.append(_search_tables(needles, entity_ids, entity_match, out))
+        parts.append(_search_tables(needles, entity_ids, match, out))
     result = pd.concat([p for p in parts if len(p)] or [out], ignore_index=True)
-    if "period" in out:
-        result["period"] = pd.Categorical(result["period"], categories=out["period"].cat.categories, ordered=True)
-    result.attrs = {"query": text, "sources": sorted(result["source_id"].dropna().unique().tolist())}
+    if not mentions:
+        result = result[~result["mention"].astype(bool)].reset_index(drop=True)
+    result["mention"] = result["mention"].astype(bool)
+    result["period"] = frames.as_period(result["period"].astype("object"))
+    result = result[frames.arrange(result.columns, "figures")]
+    result.attrs = {"query": text, "sources": sorted(result["source_id"].dropna().unique().tolist()),
+                    "llmtrends": "figures"}
     return result
 
 
-def _search_tables(needles: set[str], entity_ids: set[str], entity_match: str | None, like: pd.DataFrame) -> pd.DataFrame:
+def _search_tables(needles: set[str], entity_ids: set[str], match: str | None, like: pd.DataFrame) -> pd.DataFrame:
     reg = datasets.registry()
     rows = []
     for name in sorted(reg.tables):
         table = datasets.load(name)
-        for _, r in table.iterrows():
-            cells = {k: v for k, v in r.items() if isinstance(v, str)}
-            why = []
-            if entity_ids and r.get("vendor") in entity_ids:
-                why.append(entity_match or "entity")
-            if any(_contains(v, needles) for v in cells.values()):
-                why.append("table text")
-            if not why:
+        texts = [" | ".join(v for v in r.values() if isinstance(v, str)) for r in table.to_dict("records")]
+        hits = spelling.mention_mask(texts, needles)
+        for (_, r), text_hit in zip(table.iterrows(), hits):
+            own = bool(entity_ids) and r.get("vendor") in entity_ids
+            if not (own or text_hit):
                 continue
             vendor = r.get("vendor") if isinstance(r.get("vendor"), str) else None
-            row = {"dataset": name, "source_id": r["source_id"], "quote": r["quote"], "note": r.get("note"),
-                   "entity": vendor, "matched_in": ", ".join(why),
-                   "table_row": {k: v for k, v in r.items() if k not in ("source_id", "quote", "note")}}
+            row = {"dataset": name, "source_id": r["source_id"], "source": r.get("source"), "quote": r["quote"],
+                   "note": r.get("note"), "entity": vendor,
+                   "matched_in": ", ".join(([match or "entity"] if own else []) + (["table text"] if text_hit else [])),
+                   "mention": match is not None and not own,
+                   "table_row": {k: v for k, v in r.items() if k not in ("source_id", "source", "quote", "note")}}
             if vendor:
                 ent = reg.entities[vendor]
                 row.update(entity_name=ent["name"], vendor=vendor, entity_kind=ent.get("kind"),

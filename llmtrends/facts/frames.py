@@ -16,7 +16,17 @@ One function, :func:`tidy`, applied by :mod:`llmtrends.facts.datasets` to what
   ``unit``: filter with ``df[df.unit == "percent"]`` or
   ``df.query("value_kind == 'share'")``;
 - lists are Python lists everywhere (``docs``, ``obs_ids``, ``relayed_by`` ...);
-- a missing text is missing (``NaN``, ``df.note.isna()``), never ``""``.
+- a missing text is missing (``NaN``, ``df.note.isna()``), never ``""``;
+- the answer comes first (:data:`LAYOUTS`): who (``entity_name``), what
+  (``metric_title``), when (``period``), how much (``value``, ``unit``,
+  ``qualifier``) and whose number (``source``, a short citation); the
+  evidence, entity attributes and dates follow; provenance and ids
+  (``figure_id``, ``obs_ids``, ``source_id``, ``metric``, ``entity`` ...) come
+  last. Every column stays: code that selects by name is unaffected;
+- ``period`` carries only the periods present in the frame (still in time
+  order), so a chart of a subset draws no empty slots;
+- in a notebook a frame displays compactly (:func:`compact_html`): long texts
+  are cut, the answer columns sit at the left.
 
 Examples
 --------
@@ -29,6 +39,8 @@ True
 True
 >>> bool((obs["note"] == "").any())
 False
+>>> list(lt.figures().columns[:7])
+['entity_name', 'metric_title', 'period', 'value', 'unit', 'qualifier', 'source']
 """
 from __future__ import annotations
 
@@ -44,7 +56,36 @@ from llmtrends.facts.registry import Registry
 LIST_COLUMNS = ("docs", "primary_docs", "obs_ids", "relayed_by", "documents", "reports", "aliases")
 #: Entity attributes joined after ``entity_name``, in this order.
 ENTITY_COLUMNS = ("entity_name", "entity_kind", "vendor", "country", "open_weights")
+#: The columns of one figure's identity; ``figure_id`` joins them with ``/``.
+FIGURE_KEY = ("source_id", "metric", "segment", "entity", "period")
+#: The answer a reader looks for first in every frame of figures.
+ANSWER = ("entity_name", "metric_title", "period", "value", "unit", "qualifier", "source")
 
+#: Column order of each kind of public frame: the named columns in this order, ``*`` for every
+#: column not named (in the order they come), so nothing is dropped and new columns find a place.
+LAYOUTS: dict[str, tuple[str, ...]] = {
+    # pandas shows the first 10 and the last 10 columns of a wide frame: the answer, segment, status and
+    # quote first; why a search found the row, and the ids, last; the rest in between
+    "figures": ANSWER + (
+        "segment", "status", "quote", "note", "value_low", "value_high", "value_kind", "n_docs", "n_relays",
+        "entity_kind", "vendor", "country", "open_weights", "period_start", "period_end", "*", "table_row", "docs",
+        "primary_docs", "doc", "value_derived", "period_quote", "period_inferred", "entity_as_written",
+        "matched_in", "mention", "dataset", "figure_id", "obs_id", "obs_ids", "source_id", "theme", "metric",
+        "entity"),
+    "disagreements": (
+        "entity_name", "metric_title", "period", "value_a", "value_b", "unit", "qualifier_a", "qualifier_b",
+        "source", "kind", "stands", "reason", "quote_a", "quote_b", "segment", "field", "entity_kind", "vendor",
+        "country", "open_weights", "period_start", "period_end", "value_kind", "*", "doc_a", "doc_b",
+        "reason_quote", "reason_doc", "id", "pair_id", "obs_id_a", "obs_id_b", "source_id", "source_id_b", "metric",
+        "entity"),
+    "table": ("*", "source", "quote", "note", "source_id"),
+    "sources": ("publisher", "title", "published", "method", "sample", "fieldwork", "geography", "series", "url",
+                "note", "*", "documents", "relayed_by", "source_id"),
+    "documents": ("title", "publisher", "published", "kind", "language", "url", "reports", "primary_of", "note",
+                  "*", "published_quote", "published_inferred", "file", "sha256", "document"),
+    "entities": ("name", "kind", "vendor", "country", "open_weights", "color", "aliases", "*", "id"),
+    "metrics": ("title", "definition", "unit", "kind", "*", "metric"),
+}
 
 def period_key(label: str) -> tuple:
     """Sort key of a period label: last day, then first day, then the label.
@@ -88,14 +129,19 @@ def period_categories(reg: Registry) -> list[str]:
     return cached  # type: ignore[return-value]
 
 
-def as_period(values, reg: Registry) -> pd.Categorical:
-    """``values`` as the ordered categorical of periods (labels outside the fact base are added in order)."""
-    categories = period_categories(reg)
-    known = set(categories)
-    extra = [p for p in pd.unique(pd.Series(values, dtype="object").dropna()) if str(p) not in known]
-    if extra:
-        categories = period_order(list(categories) + [str(p) for p in extra])
-    return pd.Categorical(values, categories=categories, ordered=True)
+def as_period(values, reg: Registry | None = None) -> pd.Categorical:
+    """``values`` as an ordered categorical of the periods present, in time order.
+
+    Only the labels in ``values`` are categories, so a subset charts no empty
+    slots. ``reg`` is accepted for callers of 0.1 and not needed.
+
+    Examples
+    --------
+    >>> as_period(["mid-2025", "end-2023", "mid-2025"]).categories.tolist()
+    ['end-2023', 'mid-2025']
+    """
+    labels = pd.Series(values, dtype="object")
+    return pd.Categorical(labels, categories=period_order(labels.dropna().astype(str)), ordered=True)
 
 
 def _missing(value) -> bool:
@@ -136,36 +182,50 @@ def _entity_attributes(reg: Registry) -> pd.DataFrame:
     return out
 
 
-def tidy(df: pd.DataFrame, reg: Registry) -> pd.DataFrame:
-    """Apply the frame conventions of this module to ``df`` (a new frame; ``attrs`` kept).
+def figure_ids(df: pd.DataFrame) -> pd.Series:
+    """The stable id of each row's figure: its key ``source_id/metric/segment/entity/period``.
 
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        A frame built by :mod:`llmtrends.facts.datasets`.
-    reg : Registry
-        The validated records (entities, metrics, periods).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``df`` with ``period`` categorical, entity attributes and
-        ``value_kind`` joined, list columns as lists, empty texts missing.
+    A figure *is* its key (data/README.md), so the id is the key written out:
+    the same on every load, in every process and under every hash seed (no
+    counter, no hash), unique by construction (no part holds ``/``), and the
+    same in the next data version as long as the figure is the same figure.
+    A renamed source, metric, entity or period is another figure. Rows
+    without a complete key get a missing id.
 
     Examples
     --------
-    >>> import llmtrends as lt
-    >>> figs = lt.figures()
-    >>> deepseek = figs[figs.entity == "deepseek"].iloc[0]
-    >>> deepseek["entity_name"], deepseek["country"], bool(deepseek["open_weights"])
-    ('DeepSeek', 'CN', True)
-    >>> type(figs["docs"].iloc[0]).__name__
-    'list'
+    >>> row = pd.DataFrame([{"source_id": "menlo_2025_midyear", "metric": "enterprise_llm_api_usage_share",
+    ...                      "segment": "enterprise", "entity": "anthropic", "period": "mid-2025"}])
+    >>> figure_ids(row).iloc[0]
+    'menlo_2025_midyear/enterprise_llm_api_usage_share/enterprise/anthropic/mid-2025'
     """
-    attrs = dict(df.attrs)
-    out = df.copy()
-    columns = list(out.columns)
-    for col in columns:
+    parts = [df[c].astype("object") for c in FIGURE_KEY]
+    complete = pd.concat([p.notna() for p in parts], axis=1).all(axis=1)
+    ids = parts[0].astype(str)
+    for part in parts[1:]:
+        ids = ids + "/" + part.astype(str)
+    return ids.where(complete, None).astype("str")
+
+
+def arrange(columns: Iterable[str], layout: str) -> list[str]:
+    """``columns`` in the reader order of ``layout`` (a key of :data:`LAYOUTS`); none dropped.
+
+    Examples
+    --------
+    >>> arrange(["obs_id", "value", "extra", "entity_name", "period"], "figures")
+    ['entity_name', 'period', 'value', 'extra', 'obs_id']
+    """
+    columns = list(columns)
+    order = LAYOUTS[layout]
+    named = [c for c in order if c != "*" and c in columns]
+    rest = [c for c in columns if c not in order]
+    star = order.index("*")
+    before = [c for c in named if order.index(c) < star]
+    return before + rest + [c for c in named if order.index(c) > star]
+
+
+def _texts_and_lists(out: pd.DataFrame) -> None:
+    for col in list(out.columns):
         if col in LIST_COLUMNS:
             out[col] = [_as_list(v) for v in out[col]]
         elif pd.api.types.is_datetime64_any_dtype(out[col].dtype):
@@ -180,22 +240,147 @@ def tidy(df: pd.DataFrame, reg: Registry) -> pd.DataFrame:
                 out[col] = values.astype("str")  # as pandas reads text: one dtype for every text column
             else:
                 out[col] = values
+
+
+def _join_entities(out: pd.DataFrame, reg: Registry) -> None:
+    joined = _entity_attributes(reg).reindex(out["entity"].astype("object")).reset_index(drop=True)
+    joined.index = out.index
+    for col in ENTITY_COLUMNS:
+        out[col] = joined[col]
+
+
+def _join_readable(out: pd.DataFrame, reg: Registry, layout: str) -> None:
+    """``metric_title``, ``source`` (short citation), ``value_kind`` and ``figure_id`` where the layout has them."""
+    wanted = LAYOUTS[layout]
+    text = out["unit"].dtype if "unit" in out else "str"
+    if "metric" in out and "metric_title" in wanted:
+        titles = {m: spec.get("title") or m for m, spec in reg.metrics.items()}
+        out["metric_title"] = out["metric"].map(titles).astype(text)
+    if "metric" in out and "value_kind" in wanted and ("unit" in out or layout == "disagreements"):
+        out["value_kind"] = out["metric"].map({m: spec.get("kind") for m, spec in reg.metrics.items()}).astype(text)
+    if "source_id" in out and "source" in wanted:
+        out["source"] = out["source_id"].map(
+            {sid: short_citation(sid, reg) for sid in out["source_id"].dropna().unique()}).astype(text)
+    if "figure_id" in wanted and all(c in out for c in FIGURE_KEY):
+        out["figure_id"] = figure_ids(out)
+
+
+def short_citation(source_id: str, reg: Registry) -> str:
+    """``'Menlo Ventures, 2025-07'``: publisher and publication date of a source (its id when unknown)."""
+    spec = reg.sources.get(source_id)
+    if spec is None:
+        return str(source_id)
+    publisher = str(spec.get("publisher") or source_id).split(" (")[0]
+    return f"{publisher}, {spec['published']}" if spec.get("published") else publisher
+
+
+def tidy(df: pd.DataFrame, reg: Registry, layout: str = "figures") -> pd.DataFrame:
+    """Apply the frame conventions of this module to ``df`` (a new frame; ``attrs`` kept).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A frame built by :mod:`llmtrends.facts.datasets`.
+    reg : Registry
+        The validated records (entities, metrics, periods).
+    layout : str
+        The kind of frame (a key of :data:`LAYOUTS`): its column order and the
+        readable columns joined (``metric_title``, ``source``, ``figure_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` with ``period`` categorical (the periods present), entity
+        attributes, ``value_kind`` and the readable columns joined, list
+        columns as lists, empty texts missing, columns in reader order.
+
+    Examples
+    --------
+    >>> import llmtrends as lt
+    >>> figs = lt.figures()
+    >>> deepseek = figs[figs.entity == "deepseek"].iloc[0]
+    >>> deepseek["entity_name"], deepseek["country"], bool(deepseek["open_weights"])
+    ('DeepSeek', 'CN', True)
+    >>> type(figs["docs"].iloc[0]).__name__
+    'list'
+    """
+    attrs = dict(df.attrs)
+    out = df.copy()
+    out.attrs = {}  # pandas deep-copies attrs into every column it hands out: set them once, at the end
+    _texts_and_lists(out)
     if "entity" in out:
-        ents = _entity_attributes(reg)
-        joined = ents.reindex(out["entity"].astype("object")).reset_index(drop=True)
-        joined.index = out.index
-        for col in ENTITY_COLUMNS:
-            out[col] = joined[col]
-        kept = [c for c in columns if c not in ENTITY_COLUMNS]
-        anchor = kept.index("entity") + 1
-        columns = kept[:anchor] + list(ENTITY_COLUMNS) + kept[anchor:]
-    if "metric" in out and "unit" in out:
-        kinds = {m: spec.get("kind") for m, spec in reg.metrics.items()}
-        out["value_kind"] = out["metric"].map(kinds).astype(out["unit"].dtype)
-        columns = [c for c in columns if c != "value_kind"]
-        columns.insert(columns.index("unit"), "value_kind")
+        _join_entities(out, reg)
+    _join_readable(out, reg, layout)
     if "period" in out:
-        out["period"] = as_period(out["period"].astype("object"), reg)
-    out = out[columns]
-    out.attrs = attrs
+        out["period"] = as_period(out["period"].astype("object"))
+    out = out[arrange(out.columns, layout)]
+    out.attrs = {**attrs, "llmtrends": layout}
     return out
+
+
+# --------------------------------------------------------------------------- display in a notebook
+
+#: Characters of a text cell shown in a notebook (the full text stays in the frame).
+DISPLAY_WIDTH = 40
+#: One line per row: cells do not wrap (they are cut at DISPLAY_WIDTH instead).
+_ONE_LINE = ("<style>.llmtrends-frame td, .llmtrends-frame th {white-space: nowrap; vertical-align: top;}"
+             "</style>")
+
+
+def compact_html(df: pd.DataFrame) -> str | None:
+    """The notebook display of a frame of llmtrends: texts cut shorter, lists as plain text.
+
+    The columns come in reader order already (the answer at the left), so a
+    frame shows entity, metric, period, value, unit, qualifier and source
+    without scrolling. Texts are cut at :data:`DISPLAY_WIDTH` characters
+    (pandas: 50), lists show as ``a, b, c`` instead of ``['a', 'b', 'c']`` and
+    numbers as people write them (``32``, ``66.6667``, not ``32.000000``),
+    so quotes, notes and document lists do not widen every row; cells do not
+    wrap, so each row is one line. pandas' own row and column limits apply;
+    the frame itself is not changed.
+
+    Examples
+    --------
+    >>> html = compact_html(pd.DataFrame({"quote": ["x" * 200], "docs": [["a", "b"]], "value": [1424.0]}))
+    >>> "x" * 47 in html, "x" * 30 in html, "<td>a, b</td>" in html, "<td>1424</td>" in html
+    (False, True, True, True)
+    """
+    shown = df
+    lists = [c for c in df.columns if df[c].dtype == object and df[c].map(lambda v: isinstance(v, list)).any()]
+    if lists:
+        shown = df.copy(deep=False)
+        for column in lists:
+            shown[column] = df[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v)
+    with pd.option_context("display.max_colwidth", DISPLAY_WIDTH, "display.float_format", _number):
+        html = shown._repr_html_()
+    return None if html is None else f'<div class="llmtrends-frame">{_ONE_LINE}{html}</div>'
+
+
+
+def _number(value: float) -> str:
+    """A number as people write it: ``32``, ``13.8``, ``66.6667``, ``1,250,000`` (not ``32.000000``)."""
+    if value != value:  # NaN
+        return "NaN"
+    return f"{value:,.0f}" if abs(value) >= 1e6 and float(value).is_integer() else f"{value:.6g}"
+
+
+def _display_html(df: pd.DataFrame) -> str | None:
+    if isinstance(df.attrs.get("llmtrends"), str):
+        return compact_html(df)
+    return df._repr_html_()  # any other frame as pandas shows it
+
+
+def register_display() -> bool:
+    """In IPython/Jupyter, show the frames llmtrends hands out with :func:`compact_html`.
+
+    Frames are marked by ``attrs["llmtrends"]`` (their layout), which pandas
+    carries into subsets; every other frame displays as pandas does.
+    Returns whether a notebook shell was found.
+    """
+    import sys
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is None:
+        return False
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, _display_html)
+    return True

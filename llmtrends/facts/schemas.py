@@ -265,6 +265,30 @@ LENSES = {
     "additionalProperties": False,
 }
 
+RELEASE = {
+    "type": "object",
+    "accepted": "a mapping with label, date, digest, figures (and note, commit), written by llmtrends release",
+    "required": ["label", "date", "digest", "figures"],
+    "properties": {
+        "label": {"type": "string", "pattern": r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$",
+                  "accepted": "a label of letters, digits, '.', '_' or '-' (e.g. 2026-12-06)"},
+        "date": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "accepted": "a quoted date, 'YYYY-MM-DD'"},
+        "digest": {"type": "string", "pattern": r"^sha256:[0-9a-f]{64}$", "accepted": "sha256:<64 hex digits>"},
+        "figures": TEXT,
+        "note": TEXT_OR_NULL,
+        "commit": TEXT_OR_NULL,
+    },
+    "additionalProperties": False,
+}
+
+RELEASES = {
+    "type": "object",
+    "accepted": "a mapping with 'releases': a list of {label, date, digest, figures, note}",
+    "required": ["releases"],
+    "properties": {"releases": {"type": "array", "items": RELEASE, "accepted": "a list of releases"}},
+    "additionalProperties": False,
+}
+
 #: The schema of each YAML file of data/, by file name.
 SCHEMAS: dict[str, dict] = {
     "vocabulary.yaml": VOCABULARY,
@@ -275,6 +299,7 @@ SCHEMAS: dict[str, dict] = {
     "disagreements.yaml": DISAGREEMENTS,
     "labels.yaml": LABELS,
     "lenses.yaml": LENSES,
+    "releases.yaml": RELEASES,
 }
 
 _validators: dict[str, Any] = {}
@@ -325,6 +350,8 @@ def _record(file_name: str, path: list, document: Any) -> str | None:
         return f"source '{path[1]}'" if path[0] == "sources" and len(path) > 1 else None
     if file_name == "lenses.yaml":
         return f"lens '{path[1]}'" if path[0] == "lenses" and len(path) > 1 else None
+    if file_name == "releases.yaml":
+        return f"release #{path[1] + 1}" if path[0] == "releases" and len(path) > 1 else None
     label = {"metrics.yaml": "metric", "tables.yaml": "table", "documents.yaml": "document",
              "labels.yaml": "labels of"}.get(file_name)
     return f"{label} '{path[0]}'" if label else None
