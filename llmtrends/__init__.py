@@ -56,6 +56,7 @@ _FUNCTIONS = {
                      "short_citation", "entities", "metrics", "vocabulary", "disagreements"),
                     "llmtrends.facts.datasets"),
     **dict.fromkeys(("timeseries", "search", "evidence"), "llmtrends.facts.explore"),
+    **dict.fromkeys(("lenses", "latest"), "llmtrends.facts.lenses"),
 }
 
 __all__ = sorted(set(_MODULES) | set(_FUNCTIONS) | {"__version__"})
