@@ -357,7 +357,11 @@ def lenses(theme: str | None = None, *, market: str | None = None, today=None):
     if market is not None and market not in MARKETS:
         from llmtrends.errors import UnknownNameError
         raise UnknownNameError(f"unknown market {market!r}; accepted: {', '.join(MARKETS)}")
-    figures = _figures()
+    return board(_figures(), reg, theme=theme, market=market, today=today)
+
+
+def board(figures, reg, theme: str | None = None, market: str | None = None, today=None):
+    """:func:`lenses` computed from ``figures`` (the stories pass the figures they tell)."""
     records = []
     for lens in reg.lenses.values():
         if (theme and lens["theme"] != theme) or (market and lens.get("market", "global") != market):
