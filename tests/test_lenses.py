@@ -50,7 +50,7 @@ def test_a_new_lens_is_a_data_edit_the_open_vs_closed_story_reads(data_copy):
 @pytest.mark.parametrize("edit,expected", [
     (lambda ls: ls["menlo_spend_share"].update(metric="enterprise_llm_api_spend_shar"),
      "unknown metric 'enterprise_llm_api_spend_shar'; did you mean 'enterprise_llm_api_spend_share'?"),
-    (lambda ls: ls["menlo_spend_share"].update(cadence="weekly"), "unknown cadence 'weekly'"),
+    (lambda ls: ls["menlo_spend_share"].update(cadence="daily"), "unknown cadence 'daily'"),
     (lambda ls: ls["menlo_closed_model_share"].update(follows="menlo_spend_share"), "comes back to it"),
     (lambda ls: ls["menlo_spend_share"].update(follows="menlo_usage"), "follows unknown lens 'menlo_usage'"),
     (lambda ls: ls["menlo_spend_share"].update(breaks=[{"from": "2026-05", "what": "a new method"}]),
@@ -163,3 +163,39 @@ def test_a_break_quote_must_stand_in_its_document(data_copy, document_store):
     datasets.clear_cache()
     problems = [str(p) for p in store.check(reg=datasets.registry())]
     assert any("break #1: quote not found verbatim in vercel_2026_ai_gateway_index" in p for p in problems), problems
+
+
+def test_the_2026_lenses_each_name_their_leader_as_the_documents_state_it():
+    """Values read from the documents: Ramp (Aug 2026 edition, July data) 43.5% vs 39.7%; Counterpoint Q1 2026
+    31.4% vs 29.0%; Sensor Tower May 2026 ChatGPT 46.4%, Gemini 27.7%; a16z about 56% for OpenAI."""
+    import llmtrends as lt
+    board = lt.lenses("vendor_share", today=TODAY).set_index("lens")
+    expected = {
+        "ramp_business_paying": ("Anthropic", 43.5, "OpenAI", 39.7, "2026-07"),
+        "counterpoint_llm_revenue_share": ("Anthropic", 31.4, "OpenAI", 29.0, "2026-Q1"),
+        "sensor_tower_assistant_user_share": ("ChatGPT", 46.4, "Google", 27.7, "2026-05"),
+    }
+    for lid, (leader, value, second, second_value, period) in expected.items():
+        row = board.loc[lid]
+        assert (row["leader"], row["value"], row["runner_up"], row["runner_up_value"], row["period"]) == \
+            (leader, value, second, second_value, period), lid
+    a16z = board.loc["a16z_large_enterprise_wallet_share"]
+    assert (a16z["leader"], a16z["value"], a16z["qualifier"]) == ("OpenAI", 56.0, "approx")
+    assert board.loc["sensor_tower_assistant_user_share", "leader_vendor"] == "openai", "ChatGPT counts for OpenAI"
+    assert board.loc["ramp_business_paying", "leader_certain"], "a rate: Ramp's rank-1 statement proves the lead"
+    current = board[~board["followed_by"].isin(set(board.index)) & (board["market"] == "global")]
+    assert current["publisher"].nunique() >= 6, "the board holds at least six publishers' lenses"
+
+
+def test_the_ramp_series_breaks_at_its_june_2026_method_change():
+    import llmtrends as lt
+    reg = datasets.registry()
+    lens = reg.lenses["ramp_business_paying"]
+    assert [str(b["from"]) for b in lens["breaks"]] == ["2026-05"]
+    rows = lens_declarations.lens_rows(datasets.figures(), lens, reg)
+    runs = lens_declarations.segments(rows, lens)
+    assert len(runs) == 2
+    assert str(runs[0]["period"].astype(str).max()) == "2026-04" and str(runs[1]["period"].astype(str).min()) == "2026-05"
+    latest = lt.latest("ramp_business_paying").set_index("entity_name")
+    assert latest.loc["Anthropic", ["value", "method_since"]].tolist() == [43.5, "2026-05"]
+    assert latest["method_since"].isna()["Google"], "Google's only figure (Jan 2026) is on the old method"

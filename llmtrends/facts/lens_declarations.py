@@ -13,7 +13,8 @@ from llmtrends.facts.periods import PERIOD_FORMS, parse_period
 from llmtrends.facts.reading import Problem, accepted_list, read_yaml, suggest
 
 FILE = "data/lenses.yaml"
-CADENCES = {"monthly": 31, "quarterly": 92, "twice_a_year": 183, "yearly": 366, "once": None, "irregular": None}
+CADENCES = {"weekly": 7, "monthly": 31, "quarterly": 92, "twice_a_year": 183, "yearly": 366, "once": None,
+            "irregular": None}
 LENS_THEMES = ("vendor_share", "open_vs_closed", "agentic_usage")
 #: The market a lens counts: China's domestic market and the code-generation market have their own sections.
 MARKETS = ("global", "china", "coding")

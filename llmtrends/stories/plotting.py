@@ -469,9 +469,9 @@ def series_lines(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str 
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
     span = (d["_x"].max() - d["_x"].min()) or pd.Timedelta(days=60)
     ax.set_xlim(d["_x"].min() - span * 0.04, d["_x"].max() + span * 0.32)
-    ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=(1, 7)))
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-        lambda x, _: (lambda t: f"{t:%b}\n{t:%Y}" if t.month == 1 else f"{t:%b}")(matplotlib.dates.num2date(x))))
+    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=5)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator, show_offset=False))
     ax.grid(axis="y")
     ax.grid(axis="x", visible=False)
     if ylabel:

@@ -221,7 +221,7 @@ def edition_path(rows: pd.DataFrame) -> str:
 
     The arrow joins only values of one run (:func:`llmtrends.facts.lenses.segments`: one measure,
     one method). Runs of several measures are written side by side, each naming its measure
-    (``by usage: 42% (mid-2025); by spend: 54% (2025)``), so no arrow reads as a like-for-like change
+    (``42% (mid-2025) by usage; 54% (2025) by spend``), so no arrow reads as a like-for-like change
     across a change of measure or method.
     """
     if not len(rows):
@@ -230,7 +230,7 @@ def edition_path(rows: pd.DataFrame) -> str:
     parts = []
     for run in runs:
         path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)})" for r in run.itertuples())
-        parts.append(f"{_measure_word(run['metric'].iloc[0])}: {path}" if len(runs) > 1 else path)
+        parts.append(f"{path} {_measure_word(run['metric'].iloc[0])}" if len(runs) > 1 else path)
     return "; ".join(parts)
 
 

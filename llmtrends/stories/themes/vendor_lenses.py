@@ -22,7 +22,7 @@ from llmtrends.stories import words
 from llmtrends.stories.story import Chart, Finding, Section, Table
 
 #: Cadences whose editions make a series worth a chart of its own (a line over time).
-SERIES_CADENCES = ("monthly", "quarterly")
+SERIES_CADENCES = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}
 #: Fewest periods a series needs to be drawn as a line.
 MIN_SERIES_PERIODS = 3
 
@@ -270,7 +270,7 @@ def series_sections(view: LensView, highlight: str | None) -> list[Section]:
         rows = rows[~rows["entity_kind"].isin(lens_frames.NOT_LEADERS)]
         if lens["cadence"] not in SERIES_CADENCES or rows["period"].nunique() < MIN_SERIES_PERIODS:
             continue
-        every = "month" if lens["cadence"] == "monthly" else "quarter"
+        every = SERIES_CADENCES[lens["cadence"]]
         finds = crossings(view, r.lens) + break_findings(view, r.lens)
         out.append(Section(
             f"{r.title}, {every} by {every}",
