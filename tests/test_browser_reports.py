@@ -105,8 +105,10 @@ def test_catalog_fits_and_filters_any_spelling(built_reports, browser):
     assert shown("") == total
 
 
-def test_open_vs_closed_prints_in_three_pages_or_fewer(built_reports, browser):
-    assert printed_pages(browser, built_reports.exports_dir / "open-vs-closed.html") <= 3
+def test_open_vs_closed_prints_in_four_pages_or_fewer(built_reports, browser):
+    """Four, not three: three pages held only while a height cap printed the lens chart at 4-5 pt (issue 16);
+    at full size (test_printed_charts_keep_their_text_readable) the chart takes the second page."""
+    assert printed_pages(browser, built_reports.exports_dir / "open-vs-closed.html") <= 4
 
 
 def test_print_hides_downloads_and_keeps_charts_whole(built_reports, browser):
@@ -121,3 +123,36 @@ def test_print_hides_downloads_and_keeps_charts_whole(built_reports, browser):
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert hidden and whole
+
+
+#: Smallest chart text on paper, in points (the old height cap printed tall charts at 4-5 pt).
+MIN_PRINT_PT = 8.0
+#: The printable width of an A4 page with the template's margins (210 mm - 2 x 14 mm), in CSS pixels.
+A4_TEXT_WIDTH_PX = 688
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_printed_charts_keep_their_text_readable(built_reports, browser, name):
+    path = built_reports.exports_dir / f"{name}.html"
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": A4_TEXT_WIDTH_PX, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    browser.get(path.as_uri())
+    m = browser.execute_script(_MEASURE)
+    capped = browser.execute_script(
+        "return Array.from(document.querySelectorAll('svg.lt-svg')).filter(s => getComputedStyle(s).maxHeight !== 'none').length")
+    assert capped == 0, "no height cap shrinks a tall chart on paper"
+    assert m["minText"] * 0.75 >= MIN_PRINT_PT, f"smallest printed chart text {m['minText'] * 0.75:.1f} pt"
+    assert printed_pages(browser, path) <= 10
+
+
+def test_the_lens_board_reads_as_cards_on_a_phone_and_as_a_table_on_a_desktop(built_reports, browser):
+    path = built_reports.exports_dir / "vendor-share.html"
+    shown = "return getComputedStyle(document.querySelector('table.lt-board tbody tr')).display"
+    _open(browser, path, 390)
+    assert browser.execute_script(shown) == "block"
+    _open(browser, path, 1280)
+    assert browser.execute_script(shown) == "table-row"
+    titles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('svg.lt-svg g.lt-mark > title')).length")
+    assert titles >= 10, "bars and points answer a pointer"

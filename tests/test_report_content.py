@@ -375,8 +375,9 @@ def test_every_chart_mark_answers_a_pointer_and_wears_its_vendors_colour(built_r
     for run in RUNS:
         page = _page(built_reports, run)
         marks = re.findall(r'<g id="[^"]+" class="lt-mark"( data-entity="([^"]+)")?><title>([^<]+)</title>\s*'
-                           r'<path[^>]*?style="fill: (#[0-9a-f]{6})', page)
-        for _, entity, title, fill in marks:
+                           r'<path[^>]*?style="(?:fill: (#[0-9a-f]{6})|fill: none;[^"]*?stroke: (#[0-9a-f]{6}))', page)
+        for _, entity, title, filled, stroked in marks:
+            fill = filled or stroked
             assert re.search(r"\d", title), title
             expected = plotting.vendor_colour(entity) if entity else None
             if expected:

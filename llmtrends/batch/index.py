@@ -208,6 +208,9 @@ def sparkline(data, width: int = 132, height: int = 40) -> str:
         values = [float(v) for v in d["value"]][:8]
         top = max(values) or 1.0
         over_time = "period_end" in d and d["period"].nunique() == len(d) and "entity" in d and d["entity"].nunique() == 1
+        if over_time and "metric" in d:  # a line never joins two measures or two methods (facts.lenses.segments)
+            from llmtrends.facts.lenses import segments
+            over_time = len(segments(d)) == 1
         parts = [f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
                  'role="img" aria-label="small chart of the numbers in this sentence">']
         if over_time:

@@ -96,7 +96,9 @@ def mark(ax, artist, text: str, entity: str | None = None) -> None:
     stands for (``data-entity``), so the page stays one offline file.
     """
     marks = ax.__dict__.setdefault("_llmtrends_marks", [])
-    gid = f"ltmark{id(ax) % 100000}n{len(marks)}"
+    counted = ax.figure.__dict__.setdefault("_llmtrends_marked", [0])  # one count per figure: ids the same every build
+    gid = f"ltmark{counted[0]}"
+    counted[0] += 1
     artist.set_gid(gid)
     marks.append((gid, text, entity))
 

@@ -175,9 +175,9 @@ def period(label) -> str:
     m = re.fullmatch(r"(\d{4})-(\d\d)(-\d\d)?", text)
     if m:
         return day(text) if m.group(3) else month(text)
-    m = re.fullmatch(r"(\d{4})-?Q([1-4])", text)
+    m = re.fullmatch(r"(\d{4})-?([QH])([1-4])", text)
     if m:
-        return f"Q{m.group(2)} {m.group(1)}"
+        return f"{m.group(2)}{m.group(3)} {m.group(1)}"
     return text
 
 
@@ -313,7 +313,8 @@ def source(source_id: str, fieldwork: bool = True) -> str:
     sample = s.get("sample")
     method = s.get("method")
     if not _missing(sample):
-        text += f"; {method + ': ' if not _missing(method) else ''}{humanize(sample)}"
+        how = str(method).replace("_", " ") + ": " if not _missing(method) else ""  # "app_monitoring" is no word
+        text += f"; {how}{humanize(sample)}"
     dates = s.get("fieldwork")
     if fieldwork and not _missing(dates):
         text += f", fieldwork {period(str(dates).replace('/', '..'))}"
