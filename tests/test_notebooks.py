@@ -134,8 +134,8 @@ def test_each_chart_has_one_source_line_and_its_data(built_reports, executed, ru
 def test_vendor_share_leads_with_who_leads_by_what_measure(executed):
     text = " ".join(_texts(executed("vendor-share")))
     lead = text.split("Key findings", 1)[1][:1600]
-    assert lead.lstrip().startswith("Who leads depends on what is counted: Anthropic leads on ")
-    assert "Ramp's businesses paying, Jul 2026" in lead and "Vercel's gateway tokens, Apr 2026" in lead
+    assert lead.lstrip().startswith("Who leads depends on what is counted. Anthropic leads on ")
+    assert "Ramp's businesses paying (Jul 2026)" in lead and "Vercel's gateway tokens (Apr 2026)" in lead
     assert "Anthropic passed OpenAI in Apr 2026 (34.4% vs 32.3%" in lead
     assert "By share of spend (Menlo Ventures, Dec 2025), the lead changed hands: OpenAI held 50% in 2023; " \
            "Anthropic leads with 40% in 2025" in text

@@ -96,12 +96,16 @@ def tally(view: LensView) -> Finding | None:
     parts = []
     for i, who in enumerate(order):
         mine = board[holder == who]
-        where = "; ".join(f"{short(r.lens)}, {words.period(r.period)}" + ("" if r.leader_certain else ", largest named")
-                          for r in mine.itertuples())
+        where = _and([f"{short(r.lens)} ({words.period(r.period)}" + ("" if r.leader_certain else ", largest named") + ")"
+                      for r in mine.itertuples()])
         name = words.entity(who)
         lead = f"**{name}** leads on {len(mine)} of {len(board)} lenses" if i == 0 else f"{name} on {len(mine)}"
-        parts.append(f"{lead} ({where})")
-    return Finding("Who leads depends on what is counted: " + "; ".join(parts) + ".", _leader_rows(view, board))
+        parts.append(f"{lead}: {where}")
+    return Finding("Who leads depends on what is counted. " + "; ".join(parts) + ".", _leader_rows(view, board))
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _leader_rows(view: LensView, board: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +131,7 @@ def standing(view: LensView, vendor: str, china: bool = False, leads_told: bool 
         top = named.loc[mine[0]]
         label = top["entity_name"] + " " if top["entity"] != vendor else ""
         places.setdefault(list(named.index).index(mine[0]) + 1, []).append(
-            f"{short(r.lens)}: {label}{words.row_value(top)}, {words.period(top['period'])}")
+            f"{short(r.lens)} ({label}{words.row_value(top)}, {words.period(top['period'])})")
         rows.append(named.loc[[mine[0]]])
     if not places:
         return None
@@ -139,11 +143,10 @@ def standing(view: LensView, vendor: str, china: bool = False, leads_told: bool 
         if not places and not absent:
             return None
     for place in sorted(places):
-        verb = ordinal.get(place, f"number {place} on")
-        said.append(f"{verb} {len(places[place])} ({'; '.join(places[place])})")
-    text = (f"Elsewhere **{name}** " if leads_told else f"**{name}** ") + ", ".join(said)
+        said.append(f"{ordinal.get(place, f'number {place} on')} {_and(places[place])}")
     if absent:
-        text += f"{'; ' if said else ''}{'' if said else 'is '}not named on {len(absent)} ({'; '.join(absent)})"
+        said.append(f"{'' if said else 'is '}not named on {_and(absent)}")
+    text = (f"Elsewhere **{name}** " if leads_told else f"**{name}** ") + "; ".join(said)
     data = pd.concat(rows) if rows else pd.DataFrame()
     return Finding(text + ".", data)
 
@@ -287,7 +290,7 @@ def china_finding(view: LensView) -> Finding | None:
     board = view.china
     if not len(board):
         return None
-    said = "; ".join(f"{_leader_words(r._asdict())} of {short(r.lens)} ({r.publisher}, {words.period(r.period)})"
+    said = "; ".join(f"{_leader_words(r._asdict())} of {short(r.lens)} ({words.period(r.period)})"
                      for r in board.itertuples())
     return Finding(f"In China's own market the leader depends on the measure too: {said}.",
                    _leader_rows(view, board))

@@ -128,7 +128,7 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
 def _lead(sel: _Selection, view: LensView, menlo: list[Finding], size: Section | None) -> list[Finding]:
     """Three to five key findings: the lenses first (or, for code generation, Menlo's coding editions)."""
     counted = tally(view)
-    top = counted is not None and f"**{sel.highlight}** leads on" in counted.text
+    top = counted is not None and f". **{sel.highlight}** leads on" in counted.text
     lens_first = [f for f in (counted, standing(view, sel.highlight_vendor, china=True, leads_told=top))
                   if f is not None]
     for r in view.board.itertuples():
