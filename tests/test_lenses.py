@@ -199,3 +199,25 @@ def test_the_ramp_series_breaks_at_its_june_2026_method_change():
     latest = lt.latest("ramp_business_paying").set_index("entity_name")
     assert latest.loc["Anthropic", ["value", "method_since"]].tolist() == [43.5, "2026-05"]
     assert latest["method_since"].isna()["Google"], "Google's only figure (Jan 2026) is on the old method"
+
+
+def test_the_openrouter_and_china_lenses_name_their_leaders_as_the_documents_state_them():
+    """Read from the documents: OpenRouter's ranking, week of 9-15 Mar 2026, Chinese models 4.69 trillion tokens vs
+    US 3.294 (top-ranked models only); IDC H1 2025 Volcano Engine 49.2% of public-cloud LLM calls, Alibaba Cloud
+    27%; Omdia H1 2025 Alibaba Cloud 35.8% of AI cloud revenue; Frost & Sullivan H2 2025 Qwen 32.1% of
+    enterprises' daily tokens, ByteDance 21.3%."""
+    import llmtrends as lt
+    board = lt.lenses("vendor_share", today=TODAY).set_index("lens")
+    ranked = board.loc["openrouter_ranked_models_by_country"]
+    assert (ranked["leader"], ranked["value"], ranked["runner_up"], ranked["runner_up_value"]) == \
+        ("Chinese models", 4.69, "US models", 3.294)
+    assert ranked["period"] == "2026-03-09..2026-03-15" and ranked["market"] == "global"
+    china = lt.lenses("vendor_share", market="china", today=TODAY).set_index("lens")
+    assert set(china.index) == {"idc_china_public_cloud_llm_calls", "omdia_china_ai_cloud_revenue",
+                                "frost_sullivan_china_enterprise_daily_tokens"}
+    assert china.loc["idc_china_public_cloud_llm_calls", ["leader", "value", "runner_up", "period"]].tolist() == \
+        ["Volcano Engine", 49.2, "Alibaba Cloud", "2025-H1"]
+    assert china.loc["omdia_china_ai_cloud_revenue", ["leader", "value"]].tolist() == ["Alibaba Cloud", 35.8]
+    fs = china.loc["frost_sullivan_china_enterprise_daily_tokens"]
+    assert (fs["value"], fs["runner_up"], fs["runner_up_value"], fs["period"]) == (32.1, "ByteDance", 21.3, "2025-H2")
+    assert set(china["provenance"]) == {"relay only"}, "every China figure rests on a relay"

@@ -80,7 +80,9 @@ def _leader_words(row) -> str:
     if isinstance(vendor, str) and vendor != row["leader_entity"]:
         name += f" ({words.entity(vendor)})"
     text = f"{name} {words.value(row['value'], row['unit'], row['qualifier'])}"
-    return text if row["leader_certain"] else text + " (largest named)"
+    if row["leader_certain"]:
+        return text
+    return text + (" (largest named)" if isinstance(row.get("runner_up"), str) else " (no other named)")
 
 
 # --------------------------------------------------------------------------- sentences
@@ -96,8 +98,9 @@ def tally(view: LensView) -> Finding | None:
     parts = []
     for i, who in enumerate(order):
         mine = board[holder == who]
-        where = _and([f"{short(r.lens)} ({words.period(r.period)}" + ("" if r.leader_certain else ", largest named") + ")"
-                      for r in mine.itertuples()])
+        where = _and([f"{short(r.lens)} ({words.period(r.period)}"
+                      + ("" if r.leader_certain else ", " + _leader_words(r._asdict()).rsplit("(", 1)[1].rstrip(")"))
+                      + ")" for r in mine.itertuples()])
         name = words.entity(who)
         lead = f"**{name}** leads on {len(mine)} of {len(board)} lenses" if i == 0 else f"{name} on {len(mine)}"
         parts.append(f"{lead}: {where}")
@@ -124,9 +127,12 @@ def standing(view: LensView, vendor: str, china: bool = False, leads_told: bool 
     absent, rows = [], []
     for r in board.itertuples():
         named = _named(view.snapshots[r.lens])
+        if not any(_vendor(x) for _, x in named.iterrows()):
+            continue  # a lens of groups (Chinese vs US models) names no vendor to stand anywhere
         mine = [i for i, x in named.iterrows() if _vendor(x) == vendor]
         if not mine:
-            absent.append(short(r.lens))
+            if r.market == "global":  # China's own lenses are told where the vendor is named in them
+                absent.append(short(r.lens))
             continue
         top = named.loc[mine[0]]
         label = top["entity_name"] + " " if top["entity"] != vendor else ""
@@ -204,11 +210,14 @@ def break_findings(view: LensView, lid: str) -> list[Finding]:
 
 # --------------------------------------------------------------------------- sections
 
-def bars_data(view: LensView, board: pd.DataFrame, top: int = 3) -> pd.DataFrame:
-    """The figures the lens chart draws: each lens's leaders (at most ``top``), its heading above."""
+def bars_data(view: LensView, board: pd.DataFrame, highlight: str | None = None, top: int = 2) -> pd.DataFrame:
+    """The figures the lens chart draws: each lens's leader and runner-up (``top``), and the followed
+    vendor where the lens names it lower down; its heading above."""
     parts = []
     for r in board.itertuples():
-        named = _named(view.snapshots[r.lens]).head(top)
+        named = _named(view.snapshots[r.lens])
+        keep = [i for n, (i, x) in enumerate(named.iterrows()) if n < top or (highlight and _vendor(x) == highlight)]
+        named = named.loc[keep]
         if not len(named):
             continue
         heading = (f"{r.title} · {words.period(r.period)} · {r.publisher}")
@@ -258,7 +267,7 @@ def board_section(view: LensView, highlight: str | None) -> Section:
         "this page was built. Each measure's latest edition stands for the publisher; Menlo Ventures' earlier "
         "measures follow below."),
         findings=finds,
-        charts=[Chart("lens_bars", bars_data(view, view.board), "The leaders of each lens, latest period",
+        charts=[Chart("lens_bars", bars_data(view, view.board, highlight), "The leaders of each lens, latest period",
                       "lens-leaders", {"highlight": highlight})],
         table=board_table(view, view.board, highlight, "lens-board"))
 
@@ -305,6 +314,6 @@ def china_section(view: LensView, highlight: str | None) -> Section:
         "Counted among China's public clouds and enterprises: these measures describe China's domestic market and "
         "compare neither with each other nor with the lenses above."),
         findings=[finding] if finding else [],
-        charts=[Chart("lens_bars", bars_data(view, view.china), "The leaders of each lens on China's market",
+        charts=[Chart("lens_bars", bars_data(view, view.china, highlight), "The leaders of each lens on China's market",
                       "china-leaders", {"highlight": highlight})],
         table=board_table(view, view.china, highlight, "china-board"))
