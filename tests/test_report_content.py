@@ -35,14 +35,15 @@ def visible_text(page: str) -> str:
 
 def data_ids() -> dict[str, set[str]]:
     """Every id defined in data/ that a reader must never see: metrics, sources, documents,
-    observations, table categories and boards, and entity ids that are not their display name.
+    observations, source methods, table categories and boards, and entity ids that are not their display name.
 
     Only ids with an underscore or a digit are checked: a one-word id such as ``finance``
     or ``openai`` is an ordinary word (and display names say it the same way).
     """
     from llmtrends.facts import datasets
     reg = datasets.registry()
-    ids: dict[str, set[str]] = {"metric": set(reg.metrics), "source": set(reg.sources)}
+    from llmtrends.facts.registry import SOURCE_METHODS
+    ids: dict[str, set[str]] = {"metric": set(reg.metrics), "source": set(reg.sources), "method": set(SOURCE_METHODS)}
     docs = set(getattr(reg, "documents", {}) or {}) | {p.stem for p in (REPO / "data" / "observations").glob("*.csv")}
     ids["document"] = docs
     ids["observation"] = set(datasets.observations()["obs_id"])

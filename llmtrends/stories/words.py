@@ -298,7 +298,7 @@ def document(doc_id: str) -> str:
 
 
 def source(source_id: str, fieldwork: bool = True) -> str:
-    """A citation for readers: publisher, report title, month, and the method/sample in words.
+    """A citation for readers: publisher, report title, month, and the method (labels.yaml) and sample in words.
 
     ``"Menlo Ventures, 2025 Mid-Year LLM Market Update (Jul 2025); survey of 150 technical leaders ..."``
     """
@@ -313,8 +313,8 @@ def source(source_id: str, fieldwork: bool = True) -> str:
     sample = s.get("sample")
     method = s.get("method")
     if not _missing(sample):
-        how = str(method).replace("_", " ") + ": " if not _missing(method) else ""  # "app_monitoring" is no word
-        text += f"; {how}{humanize(sample)}"
+        how = label("method", method) if not _missing(method) and method != "not_stated" else ""
+        text += f"; {how + ': ' if how else ''}{humanize(sample)}"
     dates = s.get("fieldwork")
     if fieldwork and not _missing(dates):
         text += f", fieldwork {period(str(dates).replace('/', '..'))}"
