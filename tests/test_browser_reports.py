@@ -80,8 +80,10 @@ def test_page_reads_at_desktop_and_phone_width(built_reports, browser, name, wid
             "return document.querySelector('.lt-findings').getBoundingClientRect().top")
         assert first < 900, "the key findings are on the first screen"
     else:
-        top = browser.execute_script("return document.querySelector('li.headline').getBoundingClientRect().top")
-        assert top < 900, "the headline findings are on the first screen"
+        top = browser.execute_script("return document.querySelector('p.lede').getBoundingClientRect().top")
+        assert top < 900, "who leads by which measure is said on the first screen"
+        board = browser.execute_script("return document.querySelector('table.board tbody tr').getBoundingClientRect().top")
+        assert width < 600 or board < 900, "the first lens of the board is on the first screen"
 
 
 def test_catalog_fits_and_filters_any_spelling(built_reports, browser):
@@ -103,6 +105,41 @@ def test_catalog_fits_and_filters_any_spelling(built_reports, browser):
         assert hidden == 0, f"{spelling!r} finds every figure about Google"
     assert shown("zzzz-no-such-thing") == 0
     assert shown("") == total
+    # a country in any spelling, as lt.search finds it: the same figures, some of them
+    china = {q: shown(q) for q in ("China", "中国", "中國", "CN", "Chinese")}
+    assert len(set(china.values())) == 1 and 0 < china["China"] < total, china
+    assert shown("open weight") == shown("open-weight") > 0
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_catalog_headings_are_not_hidden_under_the_sticky_filter(built_reports, browser, width):
+    path = built_reports.exports_dir / "catalog.html"
+    _open(browser, path, width)
+    themes = browser.execute_script("return Array.from(document.querySelectorAll('nav.themes a')).map(a => a.hash)")
+    for target in [themes[1], themes[-1], "#evidence-no_url"]:
+        browser.get(path.as_uri() + target)
+        covered = browser.execute_script(
+            "var bar=document.querySelector('.filter').getBoundingClientRect();"
+            "var h=document.getElementById(arguments[0].slice(1)).getBoundingClientRect();"
+            "return [bar.bottom, h.top];", target)
+        assert covered[1] >= covered[0] - 1, f"{target} at {width} px: heading top {covered[1]} under the bar ending at {covered[0]}"
+    label = browser.execute_script("var a=document.querySelector('.fig a.status'); return [a.title, a.hash]")
+    assert label[0] and browser.execute_script("return !!document.getElementById(arguments[0])", label[1][1:])
+
+
+def test_index_prints_the_lens_board_and_the_freshness_table_whole(built_reports, browser):
+    path = built_reports.exports_dir / "index.html"
+    browser.get(path.as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        kept = browser.execute_script(
+            "return Array.from(document.querySelectorAll('table.board tr, table.fresh tr, li.headline'))"
+            ".every(e => getComputedStyle(e).breakInside === 'avoid')")
+        hidden = browser.execute_script("return getComputedStyle(document.querySelector('.details')).display")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert kept and hidden == "none"
+    assert printed_pages(browser, path) <= 6
 
 
 def test_open_vs_closed_prints_in_four_pages_or_fewer(built_reports, browser):
