@@ -128,6 +128,8 @@ def test_catalog_headings_are_not_hidden_under_the_sticky_filter(built_reports, 
 
 
 def test_index_prints_the_lens_board_and_the_freshness_table_whole(built_reports, browser):
+    """On paper: who leads, the findings and the freshness table, rows unbroken; the links (reports, catalog,
+    run details) stay on screen."""
     path = built_reports.exports_dir / "index.html"
     browser.get(path.as_uri())
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
@@ -136,6 +138,7 @@ def test_index_prints_the_lens_board_and_the_freshness_table_whole(built_reports
             "return Array.from(document.querySelectorAll('table.board tr, table.fresh tr, li.headline'))"
             ".every(e => getComputedStyle(e).breakInside === 'avoid')")
         hidden = browser.execute_script("return getComputedStyle(document.querySelector('.details')).display")
+        kept = kept and browser.execute_script("return getComputedStyle(document.querySelector('table.fresh')).display") != "none"
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert kept and hidden == "none"

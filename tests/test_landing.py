@@ -51,6 +51,15 @@ def test_a_yearly_report_published_before_its_year_ends_is_expected_in_the_same_
     assert fresh.due(menlo, date(2026, 6, 1)) == {"state": "later", "text": "Next edition expected Dec 2026"}
 
 
+def test_an_edition_dated_to_its_month_is_taken_at_the_months_end_and_said_to_the_month():
+    # IDC's H1 2025 figures came out in Sep 2025: H2 2025 and H1 2026 figures are due by Dec 2026
+    idc = fresh.due({"cadence": "twice_a_year", "period_end": "2025-06-30", "edition": "2025-09"}, date(2026, 12, 6))
+    assert idc == {"state": "due", "text": "2 newer editions due (H2 2025 to H1 2026 data; the first expected Apr 2026)"}
+    # taken at the month's end, an edition is never expected earlier than it can come
+    assert fresh.due({"cadence": "twice_a_year", "period_end": "2025-06-30", "edition": "2025-09"},
+                     date(2026, 3, 31))["state"] == "later"
+
+
 def test_one_off_reports_expect_nothing_and_an_unknown_edition_date_says_so():
     assert fresh.due({"cadence": "once", "period_end": "2026-04-30", "edition": "2026-05-12"},
                      date(2026, 12, 6))["state"] == "none"
@@ -59,6 +68,8 @@ def test_one_off_reports_expect_nothing_and_an_unknown_edition_date_says_so():
     quarter = fresh.due({"cadence": "quarterly", "period_end": "2026-03-31", "edition": ""}, date(2026, 12, 6))
     assert quarter["state"] == "unknown" and "Q2 to Q3 2026 have ended" in quarter["text"]
     assert "not known" in quarter["text"]
+    weekly = fresh.due({"cadence": "weekly", "period_end": "2026-03-15", "edition": ""}, date(2026, 12, 6))
+    assert weekly["text"].startswith("38 weeks to 6 Dec 2026 have ended"), weekly
     long_ago = fresh.due({"cadence": "monthly", "period_end": "2020-01-31", "edition": "2020-02-10"}, date(2026, 12, 6))
     assert long_ago["text"].startswith("12 or more newer editions due")
 
@@ -121,7 +132,11 @@ def test_a_leaders_colour_is_its_vendors_colour_from_the_vocabulary():
     for e in landing.lens_board():
         entity = reg.entities[e["leader_entity"]]
         vendor = e["leader_entity"] if entity.get("kind") == "vendor" else entity.get("vendor")
-        assert e["leader_colour"] == reg.entities[vendor]["color"], e["lens"]
+        vendor_colours = {ent.get("color") for ent in reg.entities.values() if ent.get("kind") == "vendor"}
+        if vendor:
+            assert e["leader_colour"] == reg.entities[vendor]["color"], e["lens"]
+        else:  # a group of models (Chinese models) is no vendor: a colour no vendor has
+            assert e["leader_colour"] and e["leader_colour"] not in vendor_colours, e["lens"]
 
 
 def test_headlines_lead_with_the_newest_evidence_and_speak_of_at_most_two_measures():

@@ -38,8 +38,13 @@ h3 { font-size: 1.1rem; margin: 0 0 0.3rem; }
 table.board, table.fresh { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
 table.board th, table.board td, table.fresh th, table.fresh td { text-align: left; vertical-align: top; padding: 0.4rem 0.5rem;
   border-bottom: 1px solid #d1d9e0; overflow-wrap: break-word; }
-table.board td:first-child, table.fresh td:first-child { width: 38%; }
-.who { white-space: nowrap; }
+table.board, table.fresh { table-layout: fixed; }
+table.board th:nth-child(1) { width: 33%; } table.board th:nth-child(2) { width: 19%; }
+table.board th:nth-child(3) { width: 16%; } table.board th:nth-child(4) { width: 14%; }
+table.board th:nth-child(5) { width: 18%; }
+table.fresh th:nth-child(1) { width: 33%; } table.fresh th:nth-child(2) { width: 13%; }
+table.fresh th:nth-child(3) { width: 15%; } table.fresh th:nth-child(4) { width: 11%; }
+table.fresh th:nth-child(5) { width: 28%; }
 table.board thead th, table.fresh thead th { font-size: 0.85rem; color: #59636e; border-bottom: 2px solid #d1d9e0; }
 table.board tr.group th { font-weight: 600; padding-top: 1rem; }
 .measure { display: block; font-weight: 600; }
@@ -82,12 +87,13 @@ ul.params, ul.sources { margin: 0.2rem 0; padding-left: 1.2rem; }
   table.board td, table.fresh td { border: 0; padding: 0.1rem 0; }
   table.board td[data-label]:not(:first-child)::before, table.fresh td[data-label]:not(:first-child)::before {
     content: attr(data-label) ": "; color: #59636e; font-size: 0.85rem; font-weight: 400; }
-  .who { white-space: normal; }
 }
 @media print {
+  html { font-size: 10pt; }
   body { font-size: 10pt; max-width: none; margin: 0; }
-  .details, .go { display: none; }
+  .details, .go, section.reports, section.catalog { display: none; }
   li.headline, .card, table.board tr, table.fresh tr { break-inside: avoid; }
+  table.board th, table.board td, table.fresh th, table.fresh td { padding: 0.25rem 0.3rem; }
   h2 { break-after: avoid; }
   ul.headlines { grid-template-columns: 1fr 1fr; }
   a { color: inherit; }

@@ -51,10 +51,18 @@ def cadence_words(cadence: str) -> str:
 
 
 def _day(text) -> date | None:
+    """An ISO day; a month (``2026-02``, an edition dated to the month) is its last day: what is expected from it
+    is then expected no earlier than it can be."""
+    text = str(text or "")
     try:
-        return date.fromisoformat(str(text)[:10]) if text and len(str(text)) >= 10 else None
+        if len(text) >= 10:
+            return date.fromisoformat(text[:10])
+        if len(text) == 7:
+            year, month = int(text[:4]), int(text[5:7])
+            return date(year, month, calendar.monthrange(year, month)[1])
     except ValueError:
         return None
+    return None
 
 
 def _month_end(d: date, months: int) -> date:
@@ -84,13 +92,17 @@ def _span(cadence: str, ends: list[date]) -> str:
             return str(end.year)
         if cadence == "quarterly" and end.month % 3 == 0:
             return f"Q{end.month // 3} {end.year}"
+        if cadence == "twice_a_year" and end.month in (6, 12):
+            return f"H{end.month // 6} {end.year}"
         if cadence == "weekly":
             return words.day(end.isoformat())
         return words.month(end.isoformat())
     first, last = one(ends[0]), one(ends[-1])
     if len(ends) == 1:
         return first
-    if cadence in ("monthly", "quarterly") and ends[0].year == ends[-1].year:
+    if cadence == "weekly":
+        return f"{len(ends)}{' or more' if len(ends) >= MAX_COUNTED * 5 else ''} weeks to {last}"
+    if cadence in ("monthly", "quarterly", "twice_a_year") and ends[0].year == ends[-1].year:
         first = first.split(" ")[0]
     return f"{first} to {last}"
 
@@ -102,7 +114,7 @@ def due(entry: dict, today: date) -> dict:
     ----------
     entry : dict
         ``cadence`` (lenses.yaml), ``period_end`` (ISO date: the end of the latest period held) and
-        ``edition`` (ISO date the edition holding it came out, or empty when not known).
+        ``edition`` (ISO date the edition holding it came out, its month when only that is known, or empty).
     today : datetime.date
         The day the page is built.
 
@@ -125,7 +137,7 @@ def due(entry: dict, today: date) -> dict:
     if end is None or (cadence not in STEP_MONTHS and cadence not in STEP_DAYS):
         reason = "a one-off report" if cadence == "once" else "no fixed schedule"
         return {"state": "none", "text": f"None expected: {reason}"}
-    ends = next_period_ends(cadence, end, MAX_COUNTED)
+    ends = next_period_ends(cadence, end, MAX_COUNTED * (5 if cadence in STEP_DAYS else 1))
     if edition is None:
         ended = [e for e in ends if e <= today]
         if not ended:
@@ -136,13 +148,15 @@ def due(entry: dict, today: date) -> dict:
                 "text": f"{_span(cadence, ended)} {verb} ended since; when {which} out is not known"}
     lag = edition - end
     expected = [e + lag for e in ends]
+    when = words.day if len(str(entry.get("edition"))) >= 10 else words.month  # as precise as the edition's date
     out = [e for e, x in zip(ends, expected) if x <= today]
     if out:
-        many = f"{len(out)}{' or more' if len(out) >= MAX_COUNTED else ''} newer editions" if len(out) > 1 \
+        many = f"{len(out)}{' or more' if len(out) >= len(ends) else ''} newer editions" if len(out) > 1 \
             else "A newer edition"
-        return {"state": "due", "text": f"{many} due ({_span(cadence, out)} data; the first expected "
-                                        f"{words.day(expected[0].isoformat())})"}
+        first = "the first expected" if len(out) > 1 else "expected"
+        return {"state": "due", "text": f"{many} due ({_span(cadence, out)} data; {first} "
+                                        f"{when(expected[0].isoformat())})"}
     nxt = expected[0]
     if (nxt.year, nxt.month) == (today.year, today.month):
-        return {"state": "soon", "text": f"Next edition expected this month ({words.day(nxt.isoformat())})"}
+        return {"state": "soon", "text": f"Next edition expected this month ({when(nxt.isoformat())})"}
     return {"state": "later", "text": f"Next edition expected {words.month(nxt.isoformat())}"}

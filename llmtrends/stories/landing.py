@@ -188,10 +188,9 @@ def _iso(moment) -> str:
     return moment.date().isoformat() if hasattr(moment, "date") and callable(moment.date) else str(moment)[:10]
 
 
-def _colour(entity) -> str:
-    from llmtrends.stories.chart_notes import palette
-
-    return palette([entity]).get(entity, "") if isinstance(entity, str) else ""
+def _colour_key(entity, vendor) -> str | None:
+    """The entity whose colour a mark takes: its vendor's, else its own (a group of models takes an earth tone)."""
+    return vendor if isinstance(vendor, str) else entity if isinstance(entity, str) else None
 
 
 def _weak(provenance) -> str:
@@ -214,10 +213,9 @@ def _board_entry(view, r, market: str) -> dict:
         "period": words.period(r.period), "period_end": _iso(r.period_end),
         "leader": r.leader + (f" ({words.entity(vendor)})" if vendor else ""),
         "leader_value": words.row_value(leader), "leader_certain": bool(r.leader_certain),
-        "leader_colour": _colour(r.leader_vendor if isinstance(r.leader_vendor, str) else r.leader_entity),
+        "leader_colour": _colour_key(r.leader_entity, r.leader_vendor),
         "runner_up": f"{r.runner_up} {words.row_value(second.iloc[0])}" if len(second) else "",
-        "runner_up_colour": _colour(second.iloc[0]["vendor"] if len(second) and isinstance(second.iloc[0]["vendor"], str)
-                                    else r.runner_up_entity),
+        "runner_up_colour": _colour_key(r.runner_up_entity, second.iloc[0]["vendor"]) if len(second) else None,
         "edition": _iso(r.edition) if isinstance(r.edition, str) else "",
         "weak": _weak(r.provenance),
     }
@@ -240,9 +238,17 @@ def lens_board(figures=None) -> list[dict]:
     """
     from llmtrends.stories.themes import vendor_lenses
 
+    from llmtrends.stories.chart_notes import palette
+
     view = vendor_lenses.lens_view(_figures() if figures is None else figures)
-    return ([_board_entry(view, r, "global") for r in view.board.itertuples()]
-            + [_board_entry(view, r, "china") for r in view.china.itertuples()])
+    board = ([_board_entry(view, r, "global") for r in view.board.itertuples()]
+             + [_board_entry(view, r, "china") for r in view.china.itertuples()])
+    # one palette for the whole board: a vendor its colour, each group of models its own earth tone
+    colours = palette([k for e in board for k in (e["leader_colour"], e["runner_up_colour"]) if k])
+    for e in board:
+        e["leader_colour"] = colours.get(e["leader_colour"], "")
+        e["runner_up_colour"] = colours.get(e["runner_up_colour"], "") if e["runner_up_colour"] else ""
+    return board
 
 
 def freshness(figures=None) -> list[dict]:
@@ -274,7 +280,7 @@ def freshness(figures=None) -> list[dict]:
             "lens": r.lens, "theme": words.theme(r.theme), "measure": r.title, "publisher": r.publisher,
             "cadence": r.cadence, "cadence_words": fresh.cadence_words(r.cadence),
             "period": words.period(r.period), "period_end": _iso(r.period_end),
-            "edition": _iso(r.edition) if isinstance(r.edition, str) and len(r.edition) >= 10 else "",
+            "edition": _iso(r.edition) if isinstance(r.edition, str) and len(r.edition) >= 7 else "",
             "edition_words": words.month(r.edition) if isinstance(r.edition, str) else "",
             "weak": _weak(r.provenance),
             "earlier": "; ".join(words.lower_first(t) for t in earlier),

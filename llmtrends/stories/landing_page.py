@@ -92,7 +92,7 @@ def render_lead(content: dict, generated) -> str:
     parts = []
     text = str(lead.get("text") or "")
     said = page_title(content).split(": ", 1)[-1]
-    if text.lower().startswith(said.lower() + ": "):  # the title just said it
+    if text.lower()[: len(said) + 2] in (said.lower() + ": ", said.lower() + ". "):  # the title just said it
         text = text[len(said) + 2:]
         text = text[:1].upper() + text[1:] if not text.startswith("**") else text
     if text:
