@@ -64,6 +64,7 @@ _FUNCTIONS = {
     **dict.fromkeys(("timeseries", "search", "evidence"), "llmtrends.facts.explore"),
     **dict.fromkeys(("data_version", "releases"), "llmtrends.facts.versions"),
     **dict.fromkeys(("changes", "whats_new"), "llmtrends.facts.changes"),
+    **dict.fromkeys(("lenses", "latest"), "llmtrends.facts.lenses"),
 }
 
 __all__ = sorted(set(_MODULES) | set(_FUNCTIONS) | {"__version__"})

@@ -131,20 +131,24 @@ def test_each_chart_has_one_source_line_and_its_data(built_reports, executed, ru
     assert not [o for o in _outputs(nb) if o.get("output_type") in ("error", "stream")]
 
 
-def test_vendor_share_leads_with_the_latest_leader(executed):
+def test_vendor_share_leads_with_who_leads_by_what_measure(executed):
     text = " ".join(_texts(executed("vendor-share")))
-    lead = text.split("Key findings", 1)[1][:400]
-    assert "Anthropic leads with 40% of enterprise LLM API spend, ahead of OpenAI (27%), in 2025" in lead
-    assert "OpenAI held 50% in 2023 (closed models only); Anthropic leads with 40% in 2025 (by spend)" in lead
+    lead = text.split("Key findings", 1)[1][:1600]
+    assert lead.lstrip().startswith("Who leads depends on what is counted. Anthropic leads on ")
+    assert "Ramp's businesses paying (Jul 2026)" in lead and "Vercel's gateway tokens (Apr 2026)" in lead
+    assert "Anthropic passed OpenAI in Apr 2026 (34.4% vs 32.3%" in lead
+    assert "By share of spend (Menlo Ventures, Dec 2025), the lead changed hands: OpenAI held 50% in 2023; " \
+           "Anthropic leads with 40% in 2025" in text
     assert "the three largest vendors hold 88%; the Herfindahl-Hirschman index is between 2,770 and 2,914" in text
-    assert "Data as of " in text
+    assert "Data as of Jul 2026" in text
 
 
 def test_non_default_parameters_change_title_and_sections(executed):
     text = " ".join(_texts(executed("vendor-share-coding-openai")))
     assert "Who supplies code generation" in text and "2023" not in text.split("Key findings")[0]
     assert "Anthropic leads with 54% of coding LLM spend, ahead of OpenAI (21%)" in text
-    assert "+0 points" not in text and "How shares changed: Not shown" in text
+    assert "+0 points" not in text and "How shares changed: Not shown" not in text
+    assert "the largest move is Anthropic's: 42% in mid-2025 to 54% in 2025 (+12 points)" in text
     assert "How concentrated the market is: Not shown" in text
     enterprise = " ".join(_texts(executed("agentic-usage-enterprise")))
     assert "enterprises 29% → 49%" in enterprise and "startups 48%" not in enterprise
@@ -153,14 +157,14 @@ def test_non_default_parameters_change_title_and_sections(executed):
 
 def test_open_vs_closed_keeps_lenses_apart(executed):
     text = " ".join(_texts(executed("open-vs-closed")))
-    for fragment in ("19% (end of 2024, by usage) → 13% (mid-2025, by usage) → 11% (2025, by spend)", "of all tokens", "9–12 months",
+    for fragment in ("19% (end of 2024) → 13% (mid-2025) by usage; 11% (2025) by spend", "of all tokens", "9–12 months",
                      "only 1 of the 20 models FlagEval lists on 4 boards is open"):
         assert fragment in text
     assert "about 9-12 months" not in text  # Menlo's own page: "by nine to 12 months" (the relays add 约)
 
 
 def test_chart_csv_holds_what_the_chart_shows(executed):
-    block = _source_blocks(executed("vendor-share"))[0]
+    block = next(b for b in _source_blocks(executed("vendor-share")) if 'data-chart="vendor-share-by-edition"' in b)
     payload = base64.b64decode(re.search(r"text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)", block).group(1))
     assert payload.startswith(b"\xef\xbb\xbf"), "UTF-8 with a byte-order mark, for Excel"
     frame = pd.read_csv(io.BytesIO(payload), encoding="utf-8-sig")

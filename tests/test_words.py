@@ -74,3 +74,9 @@ def test_esc_escapes_text_and_attributes():
 ])
 def test_safe_url_lets_through_only_http_https_and_relative(url, ok):
     assert (safe_url(url) is not None) is ok
+
+
+def test_half_years_and_methods_read_as_people_write_them():
+    from llmtrends.stories import words
+    assert words.period("2025-H1") == "H1 2025" and words.period("2025-H1..2025-H2") == "H1 2025 to H2 2025"
+    assert "app_monitoring" not in words.source("sensor_tower_state_of_ai_2026")

@@ -24,21 +24,43 @@ from llmtrends.batch.manifest import json_safe
 from llmtrends.batch.plan import Run
 
 INDEX_NAME = "index.html"
-PAGE_TITLE = "The LLM market, 2023-2025: llmtrends reports"
 
 _CSS = """
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328;
        max-width: 62rem; margin: 1.5rem auto; padding: 0 1rem; }
-h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 0.3rem; }
+h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 0.5rem; }
 h2 { font-size: 1.3rem; margin: 2rem 0 0.6rem; }
 h3 { font-size: 1.1rem; margin: 0 0 0.3rem; }
-.lede { font-size: 1.05rem; color: #333; margin: 0.2rem 0 1rem; }
+.lede { font-size: 1.05rem; color: #1f2328; margin: 0.2rem 0 0.5rem; }
+.asof { margin: 0.2rem 0; }
+.scope { color: #59636e; margin: 0.2rem 0 1rem; }
 .meta { color: #59636e; font-size: 0.9rem; }
+.chip { display: inline-block; width: 0.75em; height: 0.75em; border-radius: 2px; margin-right: 0.35em; vertical-align: baseline; }
+table.board, table.fresh { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+table.board th, table.board td, table.fresh th, table.fresh td { text-align: left; vertical-align: top; padding: 0.4rem 0.5rem;
+  border-bottom: 1px solid #d1d9e0; overflow-wrap: break-word; }
+table.board, table.fresh { table-layout: fixed; }
+table.board th:nth-child(1) { width: 33%; } table.board th:nth-child(2) { width: 19%; }
+table.board th:nth-child(3) { width: 16%; } table.board th:nth-child(4) { width: 14%; }
+table.board th:nth-child(5) { width: 18%; }
+table.fresh th:nth-child(1) { width: 33%; } table.fresh th:nth-child(2) { width: 13%; }
+table.fresh th:nth-child(3) { width: 15%; } table.fresh th:nth-child(4) { width: 11%; }
+table.fresh th:nth-child(5) { width: 28%; }
+table.board thead th, table.fresh thead th { font-size: 0.85rem; color: #59636e; border-bottom: 2px solid #d1d9e0; }
+table.board tr.group th { font-weight: 600; padding-top: 1rem; }
+.measure { display: block; font-weight: 600; }
+.pop { display: block; color: #59636e; font-size: 0.85rem; }
+td.leader { font-weight: 600; }
+.weak { display: block; color: #9a6700; font-size: 0.85rem; }
+.due { display: inline-block; border-radius: 4px; padding: 0 0.3rem; }
+.due-due { background: #fff8c5; color: #7d4e00; font-weight: 600; }
+.due-soon { background: #ddf4ff; color: #0a3069; font-weight: 600; }
+.due-none, .due-later, .due-unknown { color: #59636e; }
 ul.headlines { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: 0.8rem; }
 li.headline { display: flex; gap: 0.7rem; align-items: flex-start; background: #f6f8fa; border-radius: 6px; padding: 0.7rem; }
 li.headline p { margin: 0; }
 li.headline .src { color: #59636e; font-size: 0.85rem; margin-top: 0.2rem; }
-svg.spark { flex: none; }
+svg.spark { flex: none; overflow: visible; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 0.8rem; }
 .card { border: 1px solid #d1d9e0; border-radius: 6px; padding: 0.8rem 1rem; min-width: 0; }
 .card .q { margin: 0.2rem 0; font-style: italic; }
@@ -59,8 +81,25 @@ ul.params, ul.sources { margin: 0.2rem 0; padding-left: 1.2rem; }
   ul.headlines { grid-template-columns: 1fr; }
   li.headline { flex-direction: column; gap: 0.3rem; }
   h1 { font-size: 1.45rem; }
+  table.board thead, table.fresh thead { display: none; }
+  table.board, table.board tbody, table.board tr, table.board td, table.board tr.group th,
+  table.fresh, table.fresh tbody, table.fresh tr, table.fresh td { display: block; width: auto; }
+  table.board tr, table.fresh tr { border-bottom: 1px solid #d1d9e0; padding: 0.4rem 0; }
+  table.board td, table.fresh td { border: 0; padding: 0.1rem 0; }
+  table.board td[data-label]:not(:first-child)::before, table.fresh td[data-label]:not(:first-child)::before {
+    content: attr(data-label) ": "; color: #59636e; font-size: 0.85rem; font-weight: 400; }
 }
-@media print { .details, .go { display: none; } li.headline, .card { break-inside: avoid; } }
+@media print {
+  html { font-size: 10pt; }
+  body { font-size: 10pt; max-width: none; margin: 0; }
+  .details, .go, section.reports, section.catalog { display: none; }
+  li.headline, .card, table.board tr, table.fresh tr { break-inside: avoid; }
+  table.board th, table.board td, table.fresh th, table.fresh td { padding: 0.25rem 0.3rem; }
+  h2 { break-after: avoid; }
+  ul.headlines { grid-template-columns: 1fr 1fr; }
+  a { color: inherit; }
+  .chip { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}
 """
 
 
@@ -196,86 +235,16 @@ def _plain(text: str) -> str:
 
 
 def sparkline(data, width: int = 132, height: int = 40) -> str:
-    """A small inline SVG of the numbers behind a finding: bars per entity, or a line over periods.
+    """A finding's sparkline (:func:`llmtrends.stories.landing_page.sparkline`)."""
+    from llmtrends.stories import landing_page
 
-    Returns ``""`` when there is nothing to draw (fewer than two numbers, or all equal).
-    """
-    try:
-        import pandas as pd  # noqa: F401  (data is a frame)
-
-        d = data[data["value"].notna()] if "value" in data else None
-        if d is None or len(d) < 2 or d["value"].nunique() < 2:
-            return ""
-        d = d[d["entity"] != "other"] if "entity" in d else d
-        values = [float(v) for v in d["value"]][:8]
-        top = max(values) or 1.0
-        over_time = "period_end" in d and d["period"].nunique() == len(d) and "entity" in d and d["entity"].nunique() == 1
-        parts = [f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-                 'role="img" aria-label="small chart of the numbers in this sentence">']
-        if over_time:
-            d = d.sort_values("period_end")
-            values = [float(v) for v in d["value"]]
-            step = (width - 12) / (len(values) - 1)
-            points = [(6 + i * step, height - 4 - (v / top) * (height - 10)) for i, v in enumerate(values)]
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="#0969da" stroke-width="2.5"/>')
-            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0969da"/>' for x, y in points]
-        else:
-            bar = (width - 4) / len(values)
-            for i, v in enumerate(values):
-                h = max(2.0, (v / top) * (height - 4))
-                fill = "#0969da" if i == 0 else "#8c959f"
-                parts.append(f'<rect x="{2 + i * bar:.1f}" y="{height - h:.1f}" width="{bar * 0.75:.1f}" '
-                             f'height="{h:.1f}" fill="{fill}"/>')
-        parts.append("</svg>")
-        return "".join(parts)
-    except Exception:
-        return ""
-
-
-def _finding_source(finding) -> str:
-    """'Menlo Ventures (Nov 2024, Jul 2025, Dec 2025); OpenRouter (Dec 2025)': publishers with their report dates."""
-    try:
-        from llmtrends.facts import datasets
-
-        w = _words()
-        reg = datasets.registry()
-        ordered = sorted(finding.sources, key=lambda s: str(reg.sources[s].get("published") or ""))
-        by_publisher: dict[str, list[str]] = {}
-        for sid in ordered:
-            month = w.month(reg.sources[sid].get("published"))
-            dates = by_publisher.setdefault(w.publisher(sid), [])
-            if month and month not in dates:
-                dates.append(month)
-        return "; ".join(f"{pub} ({', '.join(d)})" if d else pub for pub, d in by_publisher.items())
-    except Exception:
-        return ""
+    return landing_page.sparkline(data, width, height)
 
 
 def _uncited(text: str, finding) -> str:
-    """The sentence without its closing "(Menlo Ventures, Dec 2025)": the card prints its sources under it."""
-    try:
-        w = _words()
-        cited = {w.sources_short(finding.sources)} | {w.source_short(s) for s in finding.sources}
-    except Exception:
-        return text
-    for citation in sorted(cited, key=len, reverse=True):
-        if citation and text.endswith(f" ({citation})."):
-            return text[: -len(f" ({citation}).")] + "."
-    return text
+    from llmtrends.stories import landing_page
 
-
-def _render_headlines(findings: Sequence[Any]) -> str:
-    if not findings:
-        return ""
-    items = []
-    for f in findings:
-        src = _finding_source(f)
-        text = _uncited(_plain(f.text), f) if src else _plain(f.text)
-        items.append(f'<li class="headline">{sparkline(f.data)}<div><p>{_e(text)}</p>'
-                     + (f'<p class="src">{_e(src)}</p>' if src else "") + "</div></li>")
-    return ('<section class="headlines" aria-labelledby="headlines-h"><h2 id="headlines-h">What the reports find</h2>'
-            f'<ul class="headlines">{"".join(items)}</ul></section>')
+    return landing_page.uncited(text, finding)
 
 
 def _render_card(run: Run, state: Mapping[str, Any], story: Mapping[str, Any] | None) -> str:
@@ -356,35 +325,55 @@ def _render_run(run: Run, state: Mapping[str, Any], params: Sequence[str] | None
 #: The stories the landing page tells (notebook stems).
 STORY_NOTEBOOKS = ("vendor_share", "open_vs_closed", "agentic_usage")
 #: Key schema of the page's data-derived content, kept in the manifest (see `cached_content`).
-CONTENT_SCHEMA = "llmtrends-index-content-1"
+CONTENT_SCHEMA = "llmtrends-index-content-2"
+
+
+def _landing(defaults: dict) -> dict[str, Any]:
+    """What the page says across the reports: the lens board's answer, the board, the findings newest first,
+    every lens's freshness facts and what is new in this release. A part that cannot be computed is left out:
+    it must not take the page down."""
+    from llmtrends.stories import landing, landing_page
+
+    out: dict[str, Any] = {}
+    steps = {
+        "headlines": lambda: landing_page.render_headlines(landing.headlines(defaults)),
+        "lead": lambda: {"text": landing.lead().text},
+        "board": landing.lens_board,
+        "freshness": landing.freshness,
+        "whats_new": landing.whats_new,
+    }
+    for key, step in steps.items():
+        try:
+            out[key] = step()
+        except Exception:
+            continue
+    return json_safe(out)
 
 
 def data_content(runs: Sequence[Run]) -> dict[str, Any]:
     """Everything the landing page says that is computed from the data, as JSON-ready strings.
 
-    The headline findings (HTML with sparklines and sources), each run's
-    story for its card (question, one-line answer, as-of line, sparkline) and
-    its parameters in words. A pure function of the data, the ``llmtrends``
-    source, the versions it runs with and the runs' notebooks and parameters:
-    `content_key` digests exactly these, so the page can reuse it.
+    The lens board's answer (``lead``), the board of lenses on who leads and
+    every lens's freshness facts (words and ISO dates: the page dates them on
+    the day it is built), the headline findings (HTML with sparklines and
+    sources), what is new in this release, each run's story for its card
+    (question, one-line answer, as-of line, sparkline) and its parameters in
+    words. A pure function of the data, the ``llmtrends`` source, the versions
+    it runs with and the runs' notebooks and parameters: `content_key` digests
+    exactly these, so the page can reuse it.
 
     Returns
     -------
     dict
-        ``{"headlines": str, "runs": {name: {"story": dict or None, "params": [str, ...]}}}``.
+        ``{"headlines": str, "lead": {"text": str}, "board": [dict, ...], "freshness": [dict, ...],
+        "whats_new": str, "runs": {name: {"story": dict or None, "params": [str, ...]}}}``; the parts
+        across reports are present only when the plan runs a story notebook.
     """
     known = [run for run in runs if Path(run.notebook_name).stem in STORY_NOTEBOOKS]
     told = {run.name: _story(run) for run in known}
     defaults = {Path(run.notebook_name).stem: told[run.name] for run in known
                 if not run.parameters and told[run.name] is not None}
-    headlines = []
-    if known:
-        try:
-            from llmtrends.stories import landing
-
-            headlines = landing.headlines(defaults)
-        except Exception:
-            headlines = []
+    content: dict[str, Any] = _landing(defaults) if known else {}
     per_run: dict[str, Any] = {}
     for run in runs:
         story = told.get(run.name)
@@ -398,7 +387,7 @@ def data_content(runs: Sequence[Run]) -> dict[str, Any]:
                     "thumb": sparkline(story.key_findings[0].data, 96, 34) if story.key_findings else ""}
         per_run[run.name] = {"story": card,
                              "params": [parameter_text(key, value) for key, value in run.parameters.items()]}
-    return {"headlines": _render_headlines(headlines), "runs": per_run}
+    return {"headlines": "", **content, "runs": per_run}
 
 
 def content_key(runs: Sequence[Run], shared) -> str:
@@ -459,11 +448,17 @@ def render_index(
 ) -> str:
     """The landing page as an HTML string.
 
-    First the headline findings across the reports (a sentence with its
-    number, source and date, and a sparkline each), then the reports (question,
-    one-line answer, link), then the data catalog, and at the bottom the run
-    details (parameters by their human names, status, build times, analyst
-    versions). Inline CSS, no scripts; every string is escaped.
+    First, under a title that names the newest period held, the lens board's
+    answer (which vendor leads on how many lenses) and the newest evidence;
+    then who leads by what measure (one row per lens, with the period its data
+    end in and its age on the build day), the headline findings across the
+    reports, newest first (a sentence with its number, source and date, and a
+    sparkline each), what is new in this release, the reports (question,
+    one-line answer, link), how fresh each lens is (cadence, latest data,
+    whether a newer edition is due on the build day), the data catalog, and
+    at the bottom the run details (parameters by their human names, status,
+    build times, analyst versions). Inline CSS, no scripts; every string is
+    escaped.
 
     Parameters
     ----------
@@ -493,34 +488,52 @@ def render_index(
     content = content if content is not None else data_content(runs)
     told = content.get("runs") or {}
     cards = "\n".join(_render_card(run, state, (told.get(run.name) or {}).get("story")) for run, state in states)
-    catalog = ""
-    if catalog_href:
-        catalog = (f'<section class="catalog"><h2>The data behind the reports</h2><p><a href="{_e(catalog_href)}">'
-                   "Open the data catalog</a>: every figure with its source, date and the sentence it was taken from, "
-                   "searchable by any spelling of a name.</p></section>")
     details = "\n".join(_render_run(run, state, (told.get(run.name) or {}).get("params")) for run, state in states)
+    built = (f'<p class="meta">Page built <time datetime="{_e(utc_iso(generated))}">{_e(_when(utc_iso(generated)))}'
+             f"</time> · {len(runs)} report(s): {_e(summary)}</p>")
+    return _page(content, generated, cards, _catalog_section(catalog_href), built + "\n" + details)
+
+
+def _catalog_section(catalog_href: str | None) -> str:
+    if not catalog_href:
+        return ""
+    return (f'<section class="catalog"><h2>The data behind the reports</h2><p><a href="{_e(catalog_href)}">'
+            "Open the data catalog</a>: every figure with its source, date and the sentence it was taken from, "
+            "searchable by any spelling of a name.</p></section>")
+
+
+def _page(content: Mapping[str, Any], generated: datetime, cards: str, catalog: str, details: str) -> str:
+    """The page: title and the lens board's answer, who leads by what measure, the findings newest first, what
+    is new in this release, the reports, how fresh each lens is, the catalog, and the run details."""
+    from llmtrends.stories import landing_page as page
+
+    content = dict(content)
+    title = page.page_title(content)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(PAGE_TITLE)}</title>
+<title>{_e(title)} · llmtrends</title>
 <style>{_CSS}</style>
 </head>
 <body>
 <header>
-<h1>{_e(PAGE_TITLE)}</h1>
-<p class="lede">Who supplies enterprise LLMs, how much use goes to open-weight models, and how fast use is turning to reasoning and agents: what the published reports say, every number cited.</p>
+<h1>{_e(title)}</h1>
+{page.render_lead(content, generated)}
+<p class="scope">Who supplies LLMs, how much use goes to open-weight models, and how fast use is turning to reasoning and agents: what the published reports say, every number cited.</p>
 </header>
 <main>
+{page.render_board(content.get("board") or [], generated)}
 {content.get("headlines") or ""}
+{page.render_whats_new(content.get("whats_new") or "")}
 <section class="reports" aria-labelledby="reports-h"><h2 id="reports-h">The reports</h2>
 <div class="cards">
 {cards}
 </div></section>
+{page.render_freshness(content.get("freshness") or [], generated)}
 {catalog}
 <section class="details" aria-labelledby="details-h"><h2 id="details-h">Run details</h2>
-<p class="meta">Page built <time datetime="{_e(utc_iso(generated))}">{_e(_when(utc_iso(generated)))}</time> · {len(runs)} report(s): {_e(summary)}</p>
 {details}
 </section>
 </main>

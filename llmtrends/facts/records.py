@@ -14,7 +14,7 @@ from pathlib import Path
 
 from llmtrends.errors import DataError
 from llmtrends.facts.evidence import _check_share_sums, check_statements, load_disagreements
-from llmtrends.facts.lenses import load_lenses
+from llmtrends.facts.lens_declarations import load_lenses
 from llmtrends.facts.reading import Problem
 from llmtrends.facts.registry import Registry, _load_documents, _load_metrics, _load_sources, _load_vocabulary
 from llmtrends.facts.rows import _load_observations, _load_tables

@@ -139,6 +139,7 @@ def run(store: Path | str | None = None, reg: Registry | None = None) -> Report:
 
     _check_row_quotes(reg, stands, report.problems)
     _check_registry_quotes(reg, stands, report.problems)
+    _check_lens_quotes(reg, stands, report.problems)
     report.coverage, problems = coverage.check(folder, reg)
     report.problems += problems
     return report
@@ -235,3 +236,12 @@ def _check_registry_quotes(reg: Registry, stands, problems: list[Problem]) -> No
             if stands(s["quote"], [s["doc"]]) is False:
                 problems.append(Problem("data/disagreements.yaml", f"statement #{j}: quote not found verbatim in "
                                         f"{s['doc']}: {str(s['quote'])[:60]!r}", record=record, column="statements"))
+
+
+def _check_lens_quotes(reg: Registry, stands, problems: list[Problem]) -> None:
+    """Each lens break's quote (where the publisher says its method changed) stands in its document."""
+    for lid, lens in (getattr(reg, "lenses", None) or {}).items():
+        for j, brk in enumerate(lens.get("breaks") or [], start=1):
+            if brk.get("quote") and brk.get("doc") and stands(brk["quote"], [brk["doc"]]) is False:
+                problems.append(Problem("data/lenses.yaml", f"break #{j}: quote not found verbatim in {brk['doc']}: "
+                                        f"{str(brk['quote'])[:60]!r}", record=f"lens '{lid}'", column="breaks"))

@@ -19,7 +19,7 @@ import pandas as pd
 from llmtrends.facts import datasets
 from llmtrends.stories import words
 from llmtrends.stories.html import esc, safe_url
-from llmtrends.stories.plotting import source_ids
+from llmtrends.stories.plotting import citations, source_ids
 
 #: Widest a chart may be, in points: at 12 pt text it stays >= 11 px on a 390 px phone.
 MAX_WIDTH_PT = 330
@@ -95,7 +95,7 @@ def _svg(fig, name: str) -> str:
             break
         w, h = fig.get_size_inches()
         fig.set_size_inches(max(1.5, w - (width - MAX_WIDTH_PT) / 72), h)
-    svg = svg[svg.index("<svg"):]
+    svg = _with_tips(svg[svg.index("<svg"):], fig)
     svg = re.sub(r'<svg ([^>]*?)width="[\d.]+pt" height="[\d.]+pt"',
                  lambda m: f'<svg {m.group(1)}class="lt-svg" preserveAspectRatio="xMinYMin meet" '
                            f'style="width:100%;max-width:{width * 4 / 3:.0f}px;height:auto"', svg, count=1)
@@ -103,6 +103,16 @@ def _svg(fig, name: str) -> str:
     prefix = re.sub(r"[^a-z0-9]+", "-", name.lower())
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
     svg = re.sub(r'(url\(#|xlink:href="#|href="#)([^)"]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+    return svg
+
+
+def _with_tips(svg: str, fig) -> str:
+    """Each marked bar, point or line (:func:`llmtrends.stories.plotting.mark`) gets its SVG ``<title>``
+    (what hovering or a long tap shows) and ``data-entity`` (the entity it stands for)."""
+    for ax in fig.axes:
+        for gid, text, entity in getattr(ax, "_llmtrends_marks", []):
+            attrs = f' data-entity="{esc(entity)}"' if entity else ""
+            svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}" class="lt-mark"{attrs}><title>{esc(text)}</title>', 1)
     return svg
 
 
@@ -146,13 +156,13 @@ def chart(ax, data: pd.DataFrame | None = None, name: str = "chart", csv: pd.Dat
         return  # the same picture twice says nothing new
     _shown_charts[digest] = name
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{esc(title)}" ', 1)
-    citations = "; ".join(esc(words.source(s, fieldwork=False)) for s in source_ids(data))
+    cited = "; ".join(esc(c) for c in citations(data, fieldwork=False))
     label = "Source" if len(source_ids(data)) == 1 else "Sources"
     link = csv_link(csv if csv is not None else chart_csv(data), name + ".csv")
     _show(_html(
         f'<figure class="lt-chart" data-chart="{esc(name)}">'
         f'<figcaption class="lt-chart-title">{esc(title)}</figcaption>{svg}'
-        f'<p class="lt-chart-source">{label}: {citations}</p>'
+        f'<p class="lt-chart-source">{label}: {cited}</p>'
         f'{"<p class=lt-download>" + link + "</p>" if link else ""}</figure>'))
 
 
@@ -164,24 +174,44 @@ def table(data, columns: dict[str, str] | None = None, name: str | None = None) 
     as ``42%``/``2,131``, no NaN, True/False as yes/no.
     """
     from llmtrends.stories.story import Table
+    highlight, titles, kind = [], [], ""
     if isinstance(data, Table):
         head, rows, raw, name = data.columns, data.rows, data.data, name or data.name
+        highlight, titles, kind = data.highlight, data.titles, data.kind
     else:
         d = data if columns is None else data[list(columns)].rename(columns=columns)
         head, raw = list(d.columns), data
         rows = [[_cell(v) for v in r] for r in d.itertuples(index=False)]
     record_sources(raw)
-    cells = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
-    markup = (f'<div class="lt-table-wrap"><table class="lt-table"><thead><tr>'
+    cells = "".join(_row(r, head, bool(highlight[i]) if i < len(highlight) else False,
+                         titles[i] if i < len(titles) else "") for i, r in enumerate(rows))
+    css = "lt-table" + (f" lt-{kind}" if kind else "")
+    markup = (f'<div class="lt-table-wrap"><table class="{css}"><thead><tr>'
               + "".join(f"<th>{esc(h)}</th>" for h in head) + f"</tr></thead><tbody>{cells}</tbody></table></div>")
     if name:
-        out = pd.DataFrame(rows, columns=head)
+        out = pd.DataFrame([[" - ".join(c) if isinstance(c, (list, tuple)) else c for c in r] for r in rows], columns=head)
         if "source_id" in raw:
             out["source"] = [words.source(s) if s in datasets.registry().sources else s for s in raw["source_id"]][:len(out)]
         link = csv_link(out, name + ".csv", "Download this table (CSV)")
         if link:
             markup += f'<p class="lt-download">{link}</p>'
     _show(_html(markup))
+
+
+def _row(cells: list, head: list[str], highlight: bool, title: str) -> str:
+    """One table row; each cell carries its column's name (``data-label``) for the phone layout.
+
+    A cell given as ``[text, detail]`` shows its detail on a second, quieter line."""
+    attrs = (' class="lt-highlight"' if highlight else "") + (f' title="{esc(title)}"' if title else "")
+    return (f"<tr{attrs}>" + "".join(f'<td data-label="{esc(h)}">{_cell_markup(c)}</td>' for h, c in zip(head, cells))
+            + "</tr>")
+
+
+def _cell_markup(cell) -> str:
+    if isinstance(cell, (list, tuple)):
+        main, *rest = cell
+        return esc(main) + "".join(f'<br><span class="lt-detail">{esc(x)}</span>' for x in rest)
+    return esc(cell)
 
 
 def _cell(value) -> str:

@@ -71,8 +71,29 @@ def _vendor_share(p: dict) -> dict:
         raise _fail("segment", p["segment"], segments, f"segment for metric '{p['metric']}'")
     d = d[d["segment"] == p["segment"]]
     out = dict(p)
-    out["highlight_vendor"] = _entity("highlight_vendor", p["highlight_vendor"], sorted(d["entity"].unique()))
+    # the followed vendor is followed across every lens: any vendor a vendor-share lens names (a model, product
+    # or app stands for its vendor: "ChatGPT" follows OpenAI)
+    named = set(d["entity"]) | _lens_vendors(reg)
+    spelled = reg.entity_id(p["highlight_vendor"]) if isinstance(p["highlight_vendor"], str) else None
+    vendor = reg.entities.get(spelled or "", {}).get("vendor")
+    value = vendor if vendor and spelled not in named else p["highlight_vendor"]
+    out["highlight_vendor"] = _entity("highlight_vendor", value, sorted(named))
     out["periods"] = _names_list("periods", p["periods"], sorted(d["period"].unique()), "period")
+    return out
+
+
+def _lens_vendors(reg) -> set[str]:
+    """The vendors the vendor-share lenses name (a model, product or app counted as its vendor)."""
+    from llmtrends.facts import datasets
+    from llmtrends.facts.lenses import lens_rows
+    figures = datasets.figures()
+    out = set()
+    for lens in reg.lenses.values():
+        if lens["theme"] != "vendor_share":
+            continue
+        rows = lens_rows(figures, lens, reg)
+        out |= {e if k == "vendor" else v for e, k, v in zip(rows["entity"], rows["entity_kind"], rows["vendor"])
+                if k == "vendor" or isinstance(v, str)}
     return out
 
 

@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 
 import matplotlib
 import matplotlib.colors
+import matplotlib.dates
 import matplotlib.ticker
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -25,11 +26,22 @@ from matplotlib import font_manager
 
 from llmtrends.facts import datasets
 from llmtrends.stories.analysis import REMAINDER
+from llmtrends.stories.chart_notes import (  # noqa: F401  (re-exported: lt.plotting.palette ...)
+    CATEGORY_COLORS,
+    NEUTRAL,
+    REMAINDER_COLOR,
+    SERIES_EDITIONS_CITED,
+    cite,
+    citations,
+    mark,
+    palette,
+    source_ids,
+    source_line,
+    tip,
+    vendor_colour,
+    weak_provenance,
+)
 
-NEUTRAL = "#9E9E9E"
-REMAINDER_COLOR = "#D9D9D9"
-CATEGORY_COLORS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860",
-                   "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD"]
 CJK_FAMILY = "Noto Sans CJK SC"
 
 #: Smallest font size in a chart, in points. Charts are drawn about 350 pt
@@ -113,58 +125,6 @@ def apply_theme() -> None:
     """Apply :data:`THEME` globally (what a notebook calls once after its imports)."""
     register_fonts()
     matplotlib.rcParams.update(THEME)
-
-
-# --------------------------------------------------------------------------- colours
-
-def palette(entities: Sequence[str]) -> dict[str, str]:
-    """A colour per entity id: a vendor's fixed colour, else a category colour.
-
-    Only vendors own a colour, so a vendor looks the same in every chart; models,
-    products and categories take category colours in the order given (pass a
-    stable order), so two models of one vendor stay distinguishable. The
-    remainder is light grey.
-    """
-    reg = datasets.registry()
-    out: dict[str, str] = {}
-    spare = iter(CATEGORY_COLORS * 4)
-    for e in entities:
-        colour = REMAINDER_COLOR if e == REMAINDER else reg.entities.get(e, {}).get("color")
-        out[e] = colour or next(spare)
-    return out
-
-
-# --------------------------------------------------------------------------- source line
-
-def source_ids(data: pd.DataFrame) -> list[str]:
-    """Source ids a frame rests on, from its ``source_id`` column or ``attrs``, oldest report first."""
-    if "source_id" in data.columns:
-        ids = []
-        for value in data["source_id"].dropna():
-            ids += [s for s in str(value).split(";") if s]
-        return _by_date(set(ids))
-    return list(data.attrs.get("sources", []))
-
-
-def _by_date(ids) -> list[str]:
-    """Source ids in the order their reports were published (undated last, then by id)."""
-    from llmtrends.facts import datasets
-    known = datasets.registry().sources
-
-    def key(sid: str):
-        published = known.get(sid, {}).get("published")
-        return (published is None, str(published or ""), sid)
-    return sorted(ids, key=key)
-
-
-def source_line(data: pd.DataFrame) -> str:
-    """``'Source: publisher, report (month); method: sample'`` for every source of ``data``."""
-    from llmtrends.stories import words
-    ids = source_ids(data)
-    if not ids:
-        raise ValueError("the data carry no source_id: a chart without a source cannot be drawn")
-    label = "Source" if len(ids) == 1 else "Sources"
-    return f"{label}: " + " | ".join(words.source(s) for s in ids)
 
 
 def add_source_line(ax: plt.Axes, data: pd.DataFrame, width: int = 60) -> None:
@@ -306,9 +266,11 @@ def _draw_share_bar(ax: plt.Axes, p: pd.DataFrame, order: list[str], y: float, c
         is_rem = e == REMAINDER
         base = colours[e]
         face = base if (highlight is None or e == highlight or is_rem) else _muted(base)
-        ax.barh(y, v, left=left, height=0.98, color=face, edgecolor="white", linewidth=1.0,
-                hatch="///" if is_rem else None)
+        bar = ax.barh(y, v, left=left, height=0.98, color=face, edgecolor="white", linewidth=1.0,
+                      hatch="///" if is_rem else None)
         name = "not named" if is_rem else names.get(e, e)
+        row = p.loc[e].to_dict()
+        mark(ax, bar.patches[0], tip(row, "Not named by the source" if is_rem else name), None if is_rem else e)
         weight = "bold" if e == highlight else "normal"
         inside_name = v >= 6 + 3.2 * len(name)  # the name fits in the segment
         if v >= 11:
@@ -349,13 +311,14 @@ def value_bars(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "ent
     """
     d = data.sort_values("value", ascending=True) if order == "value" else data.iloc[::-1]
     ax = _new_ax(ax, height=0.8 + 0.42 * len(d))
-    colours = palette(list(d[color_by])) if color_by in d else {}
+    colours = palette(list(d[color_by])[::-1]) if color_by in d else {}
     marks = {"approx": "~", "at_least": ">", "at_most": "<", "exact": ""}
     for y, row in enumerate(d.itertuples(index=False)):
         r = row._asdict()
         c = colours.get(r.get(color_by), NEUTRAL)
         face = c if highlight is None or r.get("entity") == highlight else _muted(c)
-        ax.barh(y, r["value"], color=face, height=0.7)
+        bar = ax.barh(y, r["value"], color=face, height=0.7)
+        mark(ax, bar.patches[0], tip(r, str(r.get(label, ""))), r.get("entity"))
         if pd.notna(r.get("value_low")) and pd.notna(r.get("value_high")):
             ax.plot([r["value_low"], r["value_high"]], [y, y], color="#222222", lw=1.2)
         unit = "%" if r.get("unit") == "percent" else ""
@@ -390,8 +353,9 @@ def lens_dotplot(data: pd.DataFrame, ax: plt.Axes | None = None, title: str | No
         if pd.notna(r.get("value_low")) and pd.notna(r.get("value_high")):
             ax.plot([r["value_low"], r["value_high"]], [y, y], color=c, lw=3, alpha=0.5)
         exact = r["qualifier"] == "exact"
-        ax.plot(r["value"], y, marker="o" if exact else "D", color=c, markersize=9,
-                markerfacecolor=c if exact else "white", markeredgewidth=2)
+        dot, = ax.plot(r["value"], y, marker="o" if exact else "D", color=c, markersize=9,
+                       markerfacecolor=c if exact else "white", markeredgewidth=2)
+        mark(ax, dot, tip(r, str(r[label])), r.get("entity"))
         prefix = {"approx": "~", "at_least": ">", "at_most": "<"}.get(r["qualifier"], "")
         ax.text(r["value"] + 2.5, y, f"{prefix}{words.number(r['value'])}%", va="center", fontsize=MIN_FONT,
                 fontweight="bold")
@@ -416,7 +380,10 @@ def slope(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "segment"
     ax = _new_ax(ax, height=3.4)
     for i, r in data.reset_index(drop=True).iterrows():
         c = CATEGORY_COLORS[i % len(CATEGORY_COLORS)]
-        ax.plot([0, 1], [r["value_before"], r["value_after"]], marker="o", color=c, lw=2.5)
+        line, = ax.plot([0, 1], [r["value_before"], r["value_after"]], marker="o", color=c, lw=2.5)
+        mark(ax, line, f"{r[label]}: {words.percent(r['value_before'])} ({words.period(r['period_before'])}), "
+                       f"{words.percent(r['value_after'])} ({words.period(r['period_after'])}) · "
+                       f"{words.sources_short(str(r['source_id']).split(';'))}")
         ax.text(-0.06, r["value_before"], words.percent(r["value_before"]), ha="right", va="center",
                 fontsize=MIN_FONT)
         ax.text(1.06, r["value_after"], f"{words.percent(r['value_after'])} {r[label]}", ha="left",
@@ -440,11 +407,157 @@ def count_bars(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "cat
     """Horizontal bars of counts (from :func:`llmtrends.stories.analysis.counts`), each count written at its bar end."""
     d = data.sort_values("count")
     ax = _new_ax(ax, height=0.8 + 0.42 * len(d))
-    ax.barh(range(len(d)), d["count"], color=CATEGORY_COLORS[0], height=0.7)
-    for y, v in enumerate(d["count"]):
+    bars = ax.barh(range(len(d)), d["count"], color=NEUTRAL, height=0.7)
+    from llmtrends.stories import words
+    for y, (v, name, sid) in enumerate(zip(d["count"], d[label], d["source_id"])):
         ax.text(v, y, f" {v}", va="center", fontsize=MIN_FONT)
+        mark(ax, bars.patches[y], f"{name}: {v} · {xlabel} · {words.sources_short(str(sid).split(';'))}")
     ax.set_yticks(range(len(d)), [_wrap(v, 24) for v in d[label]])
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlim(0, d["count"].max() * 1.2)
     ax.tick_params(axis="y", length=0)
     return _finish(ax, d, title, xlabel)
+
+
+def series_lines(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | None = None,
+                 title: str | None = None, breaks: Sequence[dict] = (), ylabel: str | None = None) -> plt.Axes:
+    """One lens over time: a line per entity within each run of one method, never across a break.
+
+    The runs come from :func:`llmtrends.facts.lenses.segments` (one per measure, one per method);
+    a dashed rule marks where each ``break`` starts, with what changed. Every point is marked
+    (an approximate value or a bound as an open marker) and names its value, period, edition and source.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Figures of one lens (:func:`llmtrends.facts.lenses.lens_rows`), one row per entity and period.
+    highlight : str, optional
+        Entity id drawn in full colour and bold; the others are lightened.
+    breaks : sequence of dict
+        The lens's ``breaks`` (``from``, ``what``).
+    """
+    from llmtrends.facts.lenses import segments
+    from llmtrends.stories import words
+    ax = _new_ax(ax, height=3.6)
+    d = data.assign(_x=pd.to_datetime(data["period_start"]) + (pd.to_datetime(data["period_end"])
+                                                                 - pd.to_datetime(data["period_start"])) / 2)
+    order = list(d.sort_values(["period_end", "value"], ascending=[False, False])["entity"].unique())
+    colours = palette(order)
+    for run in segments(d, {"lens": "chart", "breaks": list(breaks)}):
+        for entity, points in run.groupby("entity", sort=False):
+            c = colours[entity]  # few lines, each a vendor's: every one keeps its colour, the followed one is thicker
+            width = 3.2 if entity == highlight else 1.8
+            for (_, a), (_, b) in zip(points.iloc[:-1].iterrows(), points.iloc[1:].iterrows()):
+                gap = (b["period_start"] - a["period_end"]).days > 7  # a period without a figure: dotted, thinner
+                ax.plot([a["_x"], b["_x"]], [a["value"], b["value"]], color=c, zorder=2,
+                        lw=1.2 if gap else width, ls=(0, (1, 2.5)) if gap else "-")
+            for _, r in points.iterrows():
+                exact = r["qualifier"] == "exact"
+                dot, = ax.plot([r["_x"]], [r["value"]], marker="o", markersize=7, color=c, zorder=3,
+                               markerfacecolor=c if exact else "white", markeredgewidth=2)
+                mark(ax, dot, tip(r) + _edition_words(r), entity)
+    _label_line_ends(ax, d, colours, highlight)
+    top = max(float(d["value"].max()) * 1.25, 10.0)
+    for brk in breaks:
+        start = pd.Timestamp(parse_period_start(str(brk["from"])))
+        ax.axvline(start - pd.Timedelta(days=15), color="#333333", lw=1.3, ls=(0, (4, 3)), zorder=1)
+        ax.text(start - pd.Timedelta(days=12), top * 0.98, _wrap(f"New method from {words.period(brk['from'])}", 14),
+                ha="left", va="top", fontsize=MIN_FONT, color="#333333")
+    ax.set_ylim(0, top)
+    if (d["unit"] == "percent").all():
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
+    span = (d["_x"].max() - d["_x"].min()) or pd.Timedelta(days=60)
+    ax.set_xlim(d["_x"].min() - span * 0.04, d["_x"].max() + span * 0.32)
+    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=5)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator, show_offset=False))
+    ax.grid(axis="y")
+    ax.grid(axis="x", visible=False)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    return _finish(ax, data, title, None)
+
+
+def parse_period_start(label: str):
+    from llmtrends.facts.periods import parse_period
+    return parse_period(label)[0]
+
+
+def _edition_words(row) -> str:
+    from llmtrends.stories import words
+    published = datasets.registry().sources.get(row.get("source_id"), {}).get("published")
+    return f" · {words.month(published)} edition" if published else ""
+
+
+def _label_line_ends(ax: plt.Axes, d: pd.DataFrame, colours: dict, highlight: str | None) -> None:
+    """Each entity's name and last value at its last point, nudged apart so that no two labels overlap."""
+    from llmtrends.stories import words
+    last = d.sort_values("period_end").groupby("entity", sort=False).tail(1).sort_values("value")
+    ends, floor = [], None
+    gap = max(float(d["value"].max()) * 1.25, 10.0) * 0.075
+    for _, r in last.iterrows():
+        y = float(r["value"]) if floor is None else max(float(r["value"]), floor + gap)
+        ends.append((r, y))
+        floor = y
+    for r, y in ends:
+        bold = "bold" if r["entity"] == highlight else "normal"
+        ax.text(r["_x"] + pd.Timedelta(days=12), y, f"{r['entity_name']} {words.row_value(r)}", va="center",
+                ha="left", fontsize=MIN_FONT, color="#1f2328", fontweight=bold)
+
+
+def lens_bars(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str | None = None,
+              title: str | None = None) -> plt.Axes:
+    """The lenses side by side: for each, its leaders as bars in their vendors' colours, never added up.
+
+    Each lens is a block: its measure, population and latest period above, then up to three
+    bars (leader first), each labelled with its name and value. Percent lenses share a 0-100%
+    scale; a lens counted in another unit (tokens a week) is scaled to its own largest value and
+    says its unit in the label. A rule separates lenses: they count different things.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per lens and entity: ``lens``, ``lens_label`` (the block's heading), ``entity``,
+        ``entity_name``, ``value``, ``unit``, ``qualifier``, ``period``, ``metric``, ``source_id``,
+        in block order, leader first within each lens.
+    highlight : str, optional
+        Vendor id whose bars (and its models' and apps') keep their full colour.
+    """
+    from llmtrends.stories import words
+    lenses = list(dict.fromkeys(data["lens"]))
+    ax = _new_ax(ax)
+    colours = palette(list(dict.fromkeys(data["entity"])))
+    y = 0.0
+    for i, lens in enumerate(lenses):
+        block = data[data["lens"] == lens].head(3)
+        heading = _wrap(block["lens_label"].iloc[0], 44)
+        if i:
+            ax.axhline(y - 0.25, color="#BBBBBB", lw=0.8)
+        ax.text(0, y, heading, ha="left", va="top", fontsize=MIN_FONT, fontweight="bold", color="#1f2328")
+        y += 0.95 * (heading.count("\n") + 1) + 0.15
+        scale = 100.0 if (block["unit"] == "percent").all() else float(block["value"].max()) / 0.7 or 1.0
+        for _, r in block.iterrows():
+            vendor = r.get("vendor") if isinstance(r.get("vendor"), str) else r["entity"]
+            mine = highlight is None or highlight in (r["entity"], vendor)
+            c = colours[r["entity"]] if mine else _muted(colours[r["entity"]])
+            width = 100.0 * float(r["value"]) / scale
+            bar = ax.barh(y + 0.35, width, height=0.8, color=c, edgecolor="white")
+            mark(ax, bar.patches[0], tip(r), r["entity"])
+            inside = width > 55
+            ax.text(width - 1.2 if inside else width + 1.2, y + 0.35, f"{r['entity_name']} {words.row_value(r)}",
+                    va="center", ha="right" if inside else "left", fontsize=MIN_FONT,
+                    fontweight="bold" if highlight is not None and mine else "normal",
+                    color=_text_colour(c) if inside else "#1f2328")
+            y += 1.0
+        y += 0.45
+    ax.set_ylim(y, -0.2)
+    fig = ax.figure
+    fig.set_size_inches(fig.get_size_inches()[0], 0.3 + y * 0.27)
+    ax.set_xlim(0, 100)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.grid(False)
+    return _finish(ax, data, title, None)

@@ -61,12 +61,19 @@ class Chart:
 
 @dataclass
 class Table:
-    """A small table: formatted text cells, and the raw frame for its CSV."""
+    """A small table: formatted text cells, and the raw frame for its CSV.
+
+    ``highlight`` marks rows to stand out (the followed vendor's), ``titles`` is what pointing at
+    a row shows, and ``kind`` a style: ``"board"`` stacks each row into a card on a phone.
+    """
 
     columns: list[str]
     rows: list[list[str]]
     data: pd.DataFrame
     name: str
+    highlight: list[bool] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    kind: str = ""
 
 
 @dataclass
@@ -210,16 +217,52 @@ def _snapshot_words(rows: pd.DataFrame) -> str:
 
 
 def edition_path(rows: pd.DataFrame) -> str:
-    """``42% (mid-2025, by usage) → 54% (2025, by spend)``: one figure per edition, in time order.
+    """``42% (mid-2025) → 54% (2025)``: one figure per edition, in time order, never across a break.
 
-    When the editions measured the share differently (usage, then spend) each
-    point says its measure, so the arrow never reads as a like-for-like change.
+    The arrow joins only values of one run (:func:`llmtrends.facts.lenses.segments`: one measure,
+    one method). Runs of several measures are written side by side, each naming its measure
+    (``42% (mid-2025) by usage; 54% (2025) by spend``), so no arrow reads as a like-for-like change
+    across a change of measure or method.
     """
-    if "period_end" in rows:
-        rows = rows.sort_values("period_end", kind="stable")
-    mixed = rows["metric"].nunique() > 1 if "metric" in rows else False
-    return " → ".join(f"{words.percent(r.value)} ({words.period(r.period)}"
-                      + (f", {_measure_word(r.metric)})" if mixed else ")") for r in rows.itertuples())
+    if not len(rows):
+        return ""
+    runs = lens_declarations.segments(rows) if {"metric", "period_start", "period_end"} <= set(rows) else [rows]
+    parts = []
+    for run in runs:
+        path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)})" for r in run.itertuples())
+        parts.append(f"{path} {_measure_word(run['metric'].iloc[0])}" if len(runs) > 1 else path)
+    return "; ".join(parts)
+
+
+def like_for_like(figures: pd.DataFrame, metrics: Sequence[str], segment: str | None,
+                  periods: Sequence[str] = ()) -> pd.DataFrame:
+    """The figures of one measure, one method and one edition where possible, to compare over time.
+
+    Of a chain of measures (``metrics``, earliest first), the latest that has two periods or more
+    (after ``periods``); within it the newest edition that states two periods or more (a December
+    2025 edition looking back at 2023 and 2024 compares like with like), else every edition of it;
+    within that, the latest run of one method (a lens ``break`` ends a run). Empty when no measure
+    has two periods.
+    """
+    for metric in reversed(list(metrics)):
+        rows = drop_restatements(_metric_rows(figures, metric, segment))
+        if periods:
+            rows = rows[rows["period"].isin(list(periods))]
+        if rows["period"].nunique() < 2:
+            continue
+        pubs = rows["source_id"].map(_published)
+        for source in sorted(set(rows["source_id"]), key=lambda sid: _published(sid), reverse=True):
+            edition = rows[rows["source_id"] == source]
+            if edition["period"].nunique() >= 2:
+                rows = edition
+                break
+        else:
+            rows = rows.assign(_pub=pubs).sort_values("_pub").drop_duplicates(
+                ["entity", "period"], keep="last").drop(columns="_pub")
+        runs = [r for r in lens_declarations.segments(rows) if r["period"].nunique() >= 2]
+        if runs:
+            return runs[-1]
+    return pd.DataFrame(columns=figures.columns)
 
 
 def chart_csv(data: pd.DataFrame, label: str = "entity_name") -> pd.DataFrame:

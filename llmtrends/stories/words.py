@@ -175,9 +175,9 @@ def period(label) -> str:
     m = re.fullmatch(r"(\d{4})-(\d\d)(-\d\d)?", text)
     if m:
         return day(text) if m.group(3) else month(text)
-    m = re.fullmatch(r"(\d{4})-?Q([1-4])", text)
+    m = re.fullmatch(r"(\d{4})-?([QH])([1-4])", text)
     if m:
-        return f"Q{m.group(2)} {m.group(1)}"
+        return f"{m.group(2)}{m.group(3)} {m.group(1)}"
     return text
 
 
@@ -298,7 +298,7 @@ def document(doc_id: str) -> str:
 
 
 def source(source_id: str, fieldwork: bool = True) -> str:
-    """A citation for readers: publisher, report title, month, and the method/sample in words.
+    """A citation for readers: publisher, report title, month, and the method (labels.yaml) and sample in words.
 
     ``"Menlo Ventures, 2025 Mid-Year LLM Market Update (Jul 2025); survey of 150 technical leaders ..."``
     """
@@ -313,7 +313,8 @@ def source(source_id: str, fieldwork: bool = True) -> str:
     sample = s.get("sample")
     method = s.get("method")
     if not _missing(sample):
-        text += f"; {method + ': ' if not _missing(method) else ''}{humanize(sample)}"
+        how = label("method", method) if not _missing(method) and method != "not_stated" else ""
+        text += f"; {how + ': ' if how else ''}{humanize(sample)}"
     dates = s.get("fieldwork")
     if fieldwork and not _missing(dates):
         text += f", fieldwork {period(str(dates).replace('/', '..'))}"

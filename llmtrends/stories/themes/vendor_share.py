@@ -1,19 +1,34 @@
-"""The vendor-share report: who supplies enterprise LLMs, lens by lens.
+"""The vendor-share report: who leads the LLM market, by what measure.
 
-The story reads in four steps: select the lens data (:func:`_select`: the
-chain of lenses the chosen measure belongs to, edition by edition), compute
-(leaders, changes, concentration), write the sentences (:func:`_key_findings`)
-and build the sections, each its own function.
+The story reads in four steps: select the lens data (the current lenses,
+:mod:`llmtrends.stories.themes.vendor_lenses`; and :func:`_select`: the chain
+of lenses the chosen measure belongs to, edition by edition), compute
+(leaders, changes, concentration), write the sentences (:func:`_lead`,
+:func:`_key_findings`) and build the sections, each its own function.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Sequence
 
 import pandas as pd
 
 from llmtrends.stories import analysis, words
 from llmtrends.stories.analysis import REMAINDER
+from llmtrends.stories.themes.vendor_lenses import (
+    SERIES_CADENCES,
+    LensView,
+    board_section,
+    break_findings,
+    china_finding,
+    china_section,
+    crossings,
+    lens_view,
+    series_sections,
+    standing,
+    tally,
+)
 from llmtrends.stories.story import (
     Chart,
     Finding,
@@ -29,9 +44,9 @@ from llmtrends.stories.story import (
     _share_editions,
     _snap_rows,
     _snapshot_words,
-    drop_restatements,
     edition_path,
     lens_chain,
+    like_for_like,
 )
 
 CODING_LENS_METRIC = "enterprise_coding_llm_share"  # the first measure of the coding lenses' chain
@@ -71,34 +86,62 @@ class _Selection:
 
 def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = "enterprise",
                  highlight_vendor: str = "anthropic", periods: Sequence[str] = (),
-                 figures: pd.DataFrame | None = None) -> Story:
-    """The vendor-share report for one set of parameters.
+                 figures: pd.DataFrame | None = None, today: date | None = None) -> Story:
+    """The vendor-share report for one set of parameters: who leads, by what measure.
+
+    First the finding (which vendor leads on how many lenses, where the others lead, where the
+    followed vendor stands), then the lens board (``data/lenses.yaml``, each lens's latest period),
+    each monthly series split at its changes of method, the editions of the chosen measure's
+    publisher (Menlo Ventures: closed-source share, then usage, then spend, each change marked),
+    and China's market on its own.
 
     Parameters
     ----------
     metric : str
-        The share metric charted; the editions of its lens chain that measure the
-        same market another way (``data/lenses.yaml``: usage, then estimated
-        spend) are drawn with it, the change of measure marked.
+        The share metric whose editions are charted; the editions of its lens chain that measure
+        the same market another way (``data/lenses.yaml``: usage, then estimated spend) are drawn
+        with it, the change of measure marked. A coding metric makes the report about code generation.
     segment, highlight_vendor, periods
         As the notebook's parameters (already checked by :mod:`llmtrends.stories.params`).
     figures : pandas.DataFrame, optional
         Default :func:`llmtrends.figures`.
+    today : datetime.date, optional
+        The date the lenses' age counts to (default: today).
 
     Returns
     -------
     Story
     """
-    sel = _select(metric, segment, highlight_vendor, periods, _figures() if figures is None else figures)
-    key = _key_findings(sel)
-    sections = [_editions_section(sel), _changes_section(sel, key)]
+    figures = _figures() if figures is None else figures
+    sel = _select(metric, segment, highlight_vendor, periods, figures)
+    view = lens_view(figures, today=today)
+    menlo = _key_findings(sel)
+    editions = [_editions_section(sel), _changes_section(sel, menlo)]
     size = market_size(sel.figures)
-    if size is not None:
-        sections.append(size)
-        if len(key) < 5:
-            key.append(size.findings[0])
-    sections += [_concentration_section(sel), _coding_section(sel, key), _developers_section(sel)]
-    return _story(sel, key, sections)
+    rest = ([size] if size is not None else []) + [_concentration_section(sel), _coding_section(sel, menlo),
+                                                     _developers_section(sel)]
+    lenses = [board_section(view, highlight_vendor)] + series_sections(view, highlight_vendor)
+    sections = (editions + lenses + rest if sel.is_coding else lenses + editions + rest) + [china_section(view, highlight_vendor)]
+    return _story(sel, view, _lead(sel, view, menlo, size), sections)
+
+
+def _lead(sel: _Selection, view: LensView, menlo: list[Finding], size: Section | None) -> list[Finding]:
+    """Three to five key findings: the lenses first (or, for code generation, Menlo's coding editions)."""
+    counted = tally(view)
+    top = counted is not None and f". **{sel.highlight}** leads on" in counted.text
+    lens_first = [f for f in (counted, standing(view, sel.highlight_vendor, china=True, leads_told=top))
+                  if f is not None]
+    for r in view.board.itertuples():
+        if r.cadence in SERIES_CADENCES:
+            lens_first += crossings(view, r.lens)[:1] + break_findings(view, r.lens)[:1]
+    lens_first += [f for f in (china_finding(view),) if f is not None]
+    if sel.is_coding:
+        key = menlo[:2] + lens_first[1:2] + lens_first[:1] + menlo[2:]
+    else:
+        key = lens_first + [f for f in menlo if "lead changed hands" in f.text] + menlo
+    if size is not None and len(_dedupe(key)) < 3:
+        key.append(size.findings[0])
+    return _dedupe(key)[:5]
 
 
 def _select(metric, segment, highlight_vendor, periods, figures) -> _Selection:
@@ -108,24 +151,37 @@ def _select(metric, segment, highlight_vendor, periods, figures) -> _Selection:
     return _Selection(figures, metric, segment, highlight_vendor, periods, metrics, shares, lead)
 
 
-def _story(sel: _Selection, key: list[Finding], sections: list[Section]) -> Story:
+def _story(sel: _Selection, view: LensView, key: list[Finding], sections: list[Section]) -> Story:
     shares, figures = sel.shares, sel.figures
-    ordered = shares.sort_values("period_end")["period"] if len(shares) else pd.Series(dtype=object)
+    snaps = [view.snapshots[lid] for lid in list(view.board["lens"]) + list(view.china["lens"])]
+    periods = pd.concat([shares[["period", "period_end"]]] + [s[["period", "period_end"]] for s in snaps]) \
+        if len(shares) or snaps else pd.DataFrame(columns=["period", "period_end"])
+    ordered = periods.sort_values("period_end")["period"]
+    if sel.is_coding:
+        ordered = shares.sort_values("period_end")["period"] if len(shares) else ordered
     first_period = words.period(ordered.iloc[0]) if len(ordered) else ""
     last_period = words.period(ordered.iloc[-1]) if len(ordered) else ""
     span = f", {first_period} to {last_period}" if first_period != last_period else f", {last_period}"
-    # "enterprises use for enterprise LLM APIs" says "enterprise" twice: the question names the work instead
-    work = "code generation" if sel.is_coding else "their LLM API workloads"
-    question = (f"Which vendors' models do {words.segment(sel.segment).lower()} use for {work}, "
-                f"and where does {sel.highlight} stand?")
     answer = key[0].text if key else "The data hold no figures for this measure."
-    intro = (f"How {words.segment(sel.segment).lower()}' use of {sel.topic} is split between model vendors, edition "
-             "by edition of Menlo Ventures' surveys, with the other measures beside it.")
     used = list(dict.fromkeys(list(shares["metric"].unique()) if len(shares) else [sel.metric]))
     used += [m for m in (CODING_LENS_METRIC, DEVELOPER_SURVEY_METRIC) if (figures["metric"] == m).any()]
-    return Story(title=f"Who supplies {sel.topic}{span}", question=question, intro=intro,
-                 key_findings=_dedupe(key)[:5], sections=sections, metrics=list(dict.fromkeys(used)),
-                 as_of=_as_of([shares]), answer=answer)
+    lens_metrics = list(view.board["metric"]) + list(view.china["metric"])
+    if sel.is_coding:
+        title = f"Who supplies {sel.topic}{span}"
+        question = (f"Which vendors' models do {words.segment(sel.segment).lower()} use for code generation, "
+                    f"and where does {sel.highlight} stand on every lens?")
+        intro = (f"How {words.segment(sel.segment).lower()}' use of code generation is split between model vendors, "
+                 "edition by edition of Menlo Ventures' surveys; then every lens on who leads the market as a whole.")
+        metrics = used + lens_metrics
+    else:
+        title = f"Who leads the LLM market depends on what is counted{span}"
+        question = f"Which vendor leads the LLM market, by which measure, and where does {sel.highlight} stand?"
+        intro = (f"{len(view.board)} lenses on the market as a whole, each one publisher's measure among one "
+                 "population, newest first; then the monthly series, Menlo Ventures' survey editions since 2023, and "
+                 "China's market on its own. No figure of one lens is added to or joined with another's.")
+        metrics = lens_metrics + used
+    return Story(title=title, question=question, intro=intro, key_findings=key, sections=sections,
+                 metrics=list(dict.fromkeys(metrics)), as_of=_as_of([shares] + snaps), answer=answer)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -148,45 +204,55 @@ def _leader_findings(sel: _Selection) -> list[Finding]:
         f"**{last['entity_name']}** {how} with {words.percent(last['value'])} of {words.share_of(rows['metric'].iloc[0])}"
         f"{runner}, {words.in_period(rows['period'].iloc[0])} ({words.source_short(rows['source_id'].iloc[0])}).",
         rows[rows["entity"] != REMAINDER])]
-    if len(lead) > 1 and lead.iloc[0]["entity"] != last["entity"]:
-        f0 = lead.iloc[0]
-        r0 = _snap_rows(shares, f0["snapshot"])
-        m0, m1 = r0["metric"].iloc[0], rows["metric"].iloc[0]
-        by0, by1 = ((f" ({_measure_word(m0)})", f" ({_measure_word(m1)})") if m0 != m1 else ("", ""))
-        out.append(Finding(
-            f"The lead changed hands: {f0['entity_name']} held {words.percent(f0['value'])} "
-            f"{words.in_period(f0['period'])}{by0}; {last['entity_name']} leads with {words.percent(last['value'])} "
-            f"{words.in_period(last['period'])}{by1}.",
-            pd.concat([r0[r0["entity"] == f0["entity"]], rows[rows["entity"] == last["entity"]]])))
+    out += _lead_change(sel)
     return out
 
 
+def _lead_change(sel: _Selection) -> list[Finding]:
+    """A change of leader, told within one measure and one edition (never across a change of measure)."""
+    rows = like_for_like(sel.figures, sel.metrics, sel.segment, sel.periods)
+    if not len(rows):
+        return []
+    lead = analysis.leaders(analysis.share_table(rows))
+    first, last = lead.iloc[0], lead.iloc[-1]
+    if first["entity"] == last["entity"] or not (first["certain"] and last["certain"]):
+        return []
+    return [Finding(
+        f"By {_share_phrase(rows['metric'].iloc[0])} ({words.sources_short(rows['source_id'].unique())}), "
+        f"the lead changed hands: {first['entity_name']} held {words.percent(first['value'])} "
+        f"{words.in_period(first['period'])}; {last['entity_name']} leads with {words.percent(last['value'])} "
+        f"{words.in_period(last['period'])}.",
+        rows[rows["entity"].isin([first["entity"], last["entity"]])])]
+
+
+def _measure_noun(metric: str) -> str:
+    """'spend' / 'usage' / 'use among closed-source models': what one Menlo measure counts."""
+    word = _measure_word(metric)
+    return word[3:] if word.startswith("by ") else "use among closed-source models"
+
+
+def _share_phrase(metric: str) -> str:
+    """'share of spend' / 'share of usage' / 'share among closed-source models'."""
+    word = _measure_word(metric)
+    return f"share of {word[3:]}" if word.startswith("by ") else "share among closed-source models"
+
+
 def _highlight_findings(sel: _Selection) -> list[Finding]:
-    focus, lead, highlight = sel.focus, sel.lead, sel.highlight
-    mixed = len(sel.metrics) > 1
-
-    def when(r) -> str:
-        return f"{words.period(r.period)}, {_measure_word(r.metric)}" if mixed else words.period(r.period)
-
+    """The highlighted vendor's path in one measure (like for like), and its latest share by the other measures."""
+    highlight = sel.highlight
+    rows = like_for_like(sel.figures, sel.metrics, sel.segment, sel.periods)
+    path = rows[rows["entity"] == sel.highlight_vendor].sort_values("period_end") if len(rows) else rows
     out = []
-    if len(focus) >= 2 and focus["value"].nunique() == 1:
-        out.append(Finding(f"{highlight} holds {words.percent(focus['value'].iloc[0])} in each edition ("
-                           + "; ".join(when(r) for r in focus.itertuples()) + ").", focus))
-    elif len(focus) >= 2:
-        path = " → ".join(f"{words.percent(r.value)} ({when(r)})" for r in focus.itertuples())
-        out.append(Finding(f"{highlight} across Menlo's editions: {path}.", focus))
-    elif len(focus) == 1 and not (len(lead) and lead.iloc[-1]["entity"] == sel.highlight_vendor):
-        r = focus.iloc[0]
-        out.append(Finding(f"{highlight} holds {words.percent(r['value'])} {words.in_period(r['period'])} "
-                           f"({words.source_short(r['source_id'])}).", focus))
-    for later in sel.metrics[1:]:
-        back = drop_restatements(_metric_rows(sel.figures, later, sel.segment))
-        back = back[back["entity"] == sel.highlight_vendor].sort_values("period_end")
-        if len(back) >= 2 and len(focus) < 3:
-            path = " → ".join(f"{words.percent(r.value)} ({words.period(r.period)})" for r in back.itertuples())
-            out.append(Finding(f"Measured by estimated spend, Menlo Ventures' "
-                               f"{words.source_short(back['source_id'].iloc[-1]).split(', ')[-1]} edition puts "
-                               f"{highlight} at {path}.", back))
+    if len(path) >= 2:
+        out.append(Finding(
+            f"{highlight}'s {_share_phrase(path['metric'].iloc[0])}: {edition_path(path)} "
+            f"({words.sources_short(path['source_id'].unique())}).", path))
+    focus = sel.focus
+    others = focus[~focus["metric"].isin(path["metric"].unique())] if len(path) and len(focus) else focus
+    if len(others) and not (len(sel.lead) and sel.lead.iloc[-1]["entity"] == sel.highlight_vendor and len(path) < 2):
+        said = "; ".join(f"{words.percent(r.value)} {words.in_period(r.period)} ({_measure_word(r.metric)})"
+                         for r in others.sort_values("period_end").itertuples())
+        out.append(Finding(f"{highlight} by Menlo's earlier measures: {said}.", others))
     return out
 
 
@@ -204,7 +270,7 @@ def _measure_findings(sel: _Selection) -> list[Finding]:
 
 def _editions_section(sel: _Selection) -> Section:
     shares, lead = sel.shares, sel.lead
-    title = "Share by vendor, edition by edition"
+    title = "Menlo Ventures' editions: share by vendor" if not sel.is_coding else "Share by vendor, edition by edition"
     if not len(shares):
         return Section(title, skipped="The data hold no figures for this measure and these periods.")
     notes = [words.period(row.period) for row in lead.itertuples() if not row.certain]
@@ -225,38 +291,43 @@ def _editions_section(sel: _Selection) -> Section:
 
 
 def _changes_section(sel: _Selection, key: list[Finding]) -> Section:
-    """How the chosen measure's shares changed; the largest move may join the key findings."""
+    """How shares changed within one measure and one edition; the largest move may join the key findings."""
     title = "How shares changed"
-    chosen = drop_restatements(_metric_rows(sel.figures, sel.metric, sel.segment))
-    if sel.periods:
-        chosen = chosen[chosen["period"].isin(list(sel.periods))]
-    one_measure = analysis.share_table(chosen) if len(chosen) else chosen
-    if not (len(one_measure) and one_measure["period"].nunique() >= 2):
-        last_period = (words.period(sel.shares.sort_values("period_end")["period"].iloc[-1])
-                       if len(sel.shares) else "")
-        only = words.period(one_measure["period"].iloc[0]) if len(one_measure) else last_period
-        measure = words.lower_first(words.metric(sel.metric))
-        return Section(title, skipped=(
-            f"Not shown: the data give {measure} for one period only ({only}), so there is no change to show."))
-    change = analysis.changes(one_measure)
+    rows = like_for_like(sel.figures, sel.metrics, sel.segment, sel.periods)
+    if not len(rows):
+        held = "; ".join(f"{words.lower_first(words.metric(m))}: "
+                         + ", ".join(dict.fromkeys(words.period(p) for p in sel.shares.loc[sel.shares["metric"] == m, "period"]))
+                         for m in dict.fromkeys(sel.shares["metric"])) if len(sel.shares) else ""
+        return Section(title, skipped=("Not shown: no single measure in the chart above has two periods to compare"
+                                       + (f" ({held})" if held else "") + ", and a change across measures is no change."))
+    change = analysis.changes(analysis.share_table(rows))
     change = change[change["entity"] != REMAINDER]
     if not len(change):
         return Section(title, skipped="No vendor is named in both the first and the last period, so no change can be computed.")
-    rows = [[r.entity_name, f"{words.percent(r.value_start)} ({words.period(r.start)})",
-             f"{words.percent(r.value_end)} ({words.period(r.end)})", words.points(r.change_pp)]
-            for r in change.itertuples()]
-    big = change.iloc[change["change_pp"].abs().argmax()]
-    largest = Finding(
-        f"The largest move: {big['entity_name']} from {words.percent(big['value_start'])} "
-        f"{words.in_period(big['start'])} to {words.percent(big['value_end'])} {words.in_period(big['end'])} "
-        f"({words.points(big['change_pp'])}).", one_measure[one_measure["entity"] == big["entity"]])
+    measure, cited = _share_phrase(rows["metric"].iloc[0]), words.sources_short(rows["source_id"].unique())
+    table_rows = [[r.entity_name, f"{words.percent(r.value_start)} ({words.period(r.start)})",
+                   f"{words.percent(r.value_end)} ({words.period(r.end)})", words.points(r.change_pp)]
+                  for r in change.itertuples()]
+    order = change["change_pp"].abs().sort_values(ascending=False).index
+    big = change.loc[order[0]]
+    text = (f"By {measure} ({cited}), the largest move is {big['entity_name']}'s: "
+            f"{words.percent(big['value_start'])} {words.in_period(big['start'])} to "
+            f"{words.percent(big['value_end'])} {words.in_period(big['end'])} ({words.points(big['change_pp'])})")
+    opposite = [i for i in order[1:] if change.loc[i, "change_pp"] * big["change_pp"] < 0]
+    if opposite:
+        o = change.loc[opposite[0]]
+        text += (f"; {o['entity_name']} went from {words.percent(o['value_start'])} to "
+                 f"{words.percent(o['value_end'])} ({words.points(o['change_pp'])})")
+    moved = rows[rows["entity"].isin([big["entity"]] + [change.loc[i, "entity"] for i in opposite[:1]])]
+    largest = Finding(text + ".", moved)
     csv = change.assign(period=change["start"] + " to " + change["end"])
-    focus_ids = set(sel.focus["entity"]) if len(sel.focus) else set()
-    lead_changed = any(f.text.startswith("The lead changed hands") for f in key)
-    if len(key) < 4 and big["entity"] not in focus_ids and not lead_changed:
+    lead_changed = any("the lead changed hands" in f.text for f in key)
+    if len(key) < 4 and big["entity"] != sel.highlight_vendor and not lead_changed:
         key.insert(1, largest)
-    return Section(title, findings=[largest],
-                   table=Table(["Vendor", "Then", "Latest", "Change"], rows,
+    return Section(title, intro=(f"One measure ({words.lower_first(words.metric(rows['metric'].iloc[0]))}) as "
+                                 f"{cited} states it for each period, so the change compares like with like."),
+                   findings=[largest],
+                   table=Table(["Vendor", "Then", "Latest", "Change"], table_rows,
                                csv[["entity_name", "start", "value_start", "end", "value_end", "change_pp",
                                     "source_id"]], "share-change"))
 
@@ -284,7 +355,7 @@ def market_size(figures: pd.DataFrame, metric: str = "enterprise_genai_spend") -
             f"restates it at {words.row_value(now)}; both estimates stay in the data.", rows.loc[[_]].drop(columns="_pub")))
     chart = Chart("value_bars", latest.drop(columns="_pub").assign(entity_name=latest["period"].map(words.period)),
                   "Enterprise spend on generative AI, USD billion", "genai-spend",
-                  {"label": "entity_name", "color_by": "period", "order": "given"})
+                  {"label": "entity_name", "color_by": "entity", "order": "given"})
     return Section("How big the market is", findings=finds, charts=[chart])
 
 
@@ -303,7 +374,7 @@ def _concentration_section(sel: _Selection) -> Section:
     finds = [Finding(f"In {_snapshot_words(_snap_rows(shares, last['snapshot']))} the three largest vendors hold "
                      f"{words.percent(last['top3_share'])}; the Herfindahl-Hirschman index is between "
                      f"{words.number(last['hhi_low'], 0)} and {words.number(last['hhi_high'], 0)} "
-                     "(above 2,500 counts as highly concentrated).", _snap_rows(shares, last["snapshot"]))]
+                     f"({_hhi_guideline(last['hhi_low'], last['hhi_high'])}).", _snap_rows(shares, last["snapshot"]))]
     table = (Table(["Edition", "Named share", "Top three", "HHI range"], rows,
                    complete[["period", "coverage", "top3_share", "hhi_low", "hhi_high", "source_id"]], "concentration")
              if len(rows) >= 2 else None)
@@ -311,6 +382,21 @@ def _concentration_section(sel: _Selection) -> Section:
         f"Measured only where the source names at least {words.percent(analysis.MIN_COVERAGE)} of the market "
         f"and {analysis.MIN_NAMED} vendors; the unnamed remainder's split is unknown, so the index is a range."),
         findings=finds, table=table)
+
+
+#: Thresholds of the US Horizontal Merger Guidelines for a highly concentrated market (HHI above ...).
+HHI_HIGHLY_CONCENTRATED = {"2023 US Merger Guidelines": 1800, "2010 US Horizontal Merger Guidelines": 2500}
+
+
+def _hhi_guideline(low: float, high: float) -> str:
+    """Where an HHI range stands under the 2023 US Merger Guidelines (above 1,800: highly concentrated),
+    and under the 2010 ones (2,500) that reports of earlier years cite."""
+    (new_name, new), (old_name, old) = HHI_HIGHLY_CONCENTRATED.items()
+
+    def verdict(limit: int) -> str:
+        return "above" if low > limit else ("below" if high <= limit else "around")
+    return (f"{verdict(new)} the {words.number(new, 0)} that the {new_name} count as highly concentrated; "
+            f"{verdict(old)} the {words.number(old, 0)} of the {old_name}")
 
 
 def _coding_section(sel: _Selection, key: list[Finding]) -> Section:
@@ -329,9 +415,12 @@ def _coding_section(sel: _Selection, key: list[Finding]) -> Section:
         second = named.iloc[1]
         text += f", {words.number(top['value'] / second['value'])} times {second['entity_name']} ({words.percent(second['value'])})"
     finds = [Finding(text + ".", named)]
-    path = coding[(coding["entity"] == top["entity"])]
+    same = like_for_like(sel.figures, lens_chain(sel.figures, CODING_LENS_METRIC), sel.segment)
+    path = same[same["entity"] == top["entity"]].sort_values("period_end") if len(same) else same
     if len(path) >= 2:
-        finds.append(Finding(f"{top['entity_name']}'s coding share across editions: {edition_path(path)}.", path))
+        finds.append(Finding(
+            f"{top['entity_name']}'s share of code-generation {_measure_noun(path['metric'].iloc[0])} "
+            f"({words.sources_short(path['source_id'].unique())}): {edition_path(path)}.", path))
     if len(key) < 5:
         key.append(finds[-1])
     return Section(title, findings=finds, charts=[Chart("share_bars", coding, "Share of code-generation use, by vendor",
@@ -344,10 +433,12 @@ def _developers_section(sel: _Selection) -> Section:
     if not (len(survey) >= 2 and survey["value"].nunique() > 1):
         return Section(title, skipped="The data hold fewer than two developer usage rates.")
     ranked = survey.sort_values("value", ascending=False)
-    text = ", ".join(f"{r.entity_name} by {words.percent(r.value)}" for r in ranked.itertuples())
+    first, rest = ranked.iloc[0], ranked.iloc[1:]
+    text = (f"{words.percent(first['value'])} of the Chinese AI developers surveyed use {first['entity_name']}'s models"
+            + "".join(f", {words.percent(r.value)} {r.entity_name}'s" for r in rest.itertuples()))
     return Section(title, intro=(
         "A different question: the share of surveyed Chinese AI developers using each model family. One developer "
         "can use several, so these rates do not add up to a whole and are not market shares."),
-        findings=[Finding(f"Of the Chinese developers surveyed, {text} ({words.source_short(ranked['source_id'].iloc[0])}).", ranked)],
+        findings=[Finding(f"{text} ({words.source_short(ranked['source_id'].iloc[0])}).", ranked)],
         charts=[Chart("value_bars", survey, "Chinese AI developers using each model family", "developer-usage-rates",
                       {"highlight": sel.highlight_vendor, "xlabel": "developers using it (multi-answer)"})])
