@@ -183,7 +183,7 @@ def test_printed_charts_keep_their_text_readable(built_reports, browser, name):
         "return Array.from(document.querySelectorAll('svg.lt-svg')).filter(s => getComputedStyle(s).maxHeight !== 'none').length")
     assert capped == 0, "no height cap shrinks a tall chart on paper"
     assert m["minText"] * 0.75 >= MIN_PRINT_PT, f"smallest printed chart text {m['minText'] * 0.75:.1f} pt"
-    assert printed_pages(browser, path) <= 10
+    assert printed_pages(browser, path) <= 12, "a report prints in a dozen A4 pages at most (vendor-share: 10)"
 
 
 def test_the_lens_board_reads_as_cards_on_a_phone_and_as_a_table_on_a_desktop(built_reports, browser):

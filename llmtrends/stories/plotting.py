@@ -456,8 +456,10 @@ def series_lines(data: pd.DataFrame, ax: plt.Axes | None = None, highlight: str 
                 dot, = ax.plot([r["_x"]], [r["value"]], marker="o", markersize=7, color=c, zorder=3,
                                markerfacecolor=c if exact else "white", markeredgewidth=2)
                 mark(ax, dot, tip(r) + _edition_words(r), entity)
+    top = float(d["value"].max()) * 1.25
+    top = max(top, 10.0) if (d["unit"] == "percent").all() else (top or 1.0)
+    ax.set_ylim(0, top)
     _label_line_ends(ax, d, colours, highlight)
-    top = max(float(d["value"].max()) * 1.25, 10.0)
     for brk in breaks:
         start = pd.Timestamp(parse_period_start(str(brk["from"])))
         ax.axvline(start - pd.Timedelta(days=15), color="#333333", lw=1.3, ls=(0, (4, 3)), zorder=1)
@@ -495,7 +497,7 @@ def _label_line_ends(ax: plt.Axes, d: pd.DataFrame, colours: dict, highlight: st
     from llmtrends.stories import words
     last = d.sort_values("period_end").groupby("entity", sort=False).tail(1).sort_values("value")
     ends, floor = [], None
-    gap = max(float(d["value"].max()) * 1.25, 10.0) * 0.075
+    gap = ax.get_ylim()[1] * 0.075  # one line of text on a 3.6 inch chart
     for _, r in last.iterrows():
         y = float(r["value"]) if floor is None else max(float(r["value"]), floor + gap)
         ends.append((r, y))

@@ -22,7 +22,7 @@ from llmtrends.stories import words
 from llmtrends.stories.story import Chart, Finding, Section, Table
 
 #: Cadences whose editions make a series worth a chart of its own (a line over time).
-SERIES_CADENCES = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}
+SERIES_CADENCES = {"monthly": "month", "quarterly": "quarter"}  # a few relayed weeks of a weekly ranking are no series
 #: Fewest periods a series needs to be drawn as a line.
 MIN_SERIES_PERIODS = 3
 
@@ -220,7 +220,7 @@ def bars_data(view: LensView, board: pd.DataFrame, highlight: str | None = None,
         named = named.loc[keep]
         if not len(named):
             continue
-        heading = (f"{r.title} · {words.period(r.period)} · {r.publisher}")
+        heading = f"{short(r.lens)}, {words.period(r.period)}"  # the board beside it says measure and population in full
         parts.append(named.assign(lens=r.lens, lens_label=heading))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -286,11 +286,11 @@ def series_sections(view: LensView, highlight: str | None) -> list[Section]:
         finds = crossings(view, r.lens) + break_findings(view, r.lens)
         out.append(Section(
             f"{r.title}, {every} by {every}",
-            intro=(f"{lens['population']}. Each point is the month the figure describes (its data month), not the "
-                   f"month the edition came out; pointing at a point shows the edition. "
+            intro=(f"{lens['population']}. Each point is the {every} the figure describes (its data {every}), not "
+                   f"when the edition came out; pointing at a point shows the edition. "
                    + ("A dashed rule marks a change of method: no line crosses it." if lens.get("breaks") else "")),
             findings=finds,
-            charts=[Chart("series_lines", rows, f"{r.title}, by data month", f"series-{r.lens.replace('_', '-')}",
+            charts=[Chart("series_lines", rows, f"{r.title}, by data {every}", f"series-{r.lens.replace('_', '-')}",
                           {"highlight": highlight, "breaks": list(lens.get("breaks") or [])})]))
     return out
 

@@ -164,7 +164,7 @@ def _story(sel: _Selection, view: LensView, key: list[Finding], sections: list[S
     span = f", {first_period} to {last_period}" if first_period != last_period else f", {last_period}"
     answer = key[0].text if key else "The data hold no figures for this measure."
     used = list(dict.fromkeys(list(shares["metric"].unique()) if len(shares) else [sel.metric]))
-    used += [m for m in (CODING_LENS_METRIC, DEVELOPER_SURVEY_METRIC) if (figures["metric"] == m).any()]
+    used += [m for m in lens_chain(figures, CODING_LENS_METRIC) + [DEVELOPER_SURVEY_METRIC] if (figures["metric"] == m).any()]
     lens_metrics = list(view.board["metric"]) + list(view.china["metric"])
     if sel.is_coding:
         title = f"Who supplies {sel.topic}{span}"
