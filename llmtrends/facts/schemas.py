@@ -232,7 +232,7 @@ BREAK = {
 LENS = {
     "type": "object",
     "accepted": "a mapping with theme, title, metric, population, publisher, cadence (and segment, entities, "
-                "sources, follows, breaks)",
+                "sources, follows, breaks, short)",
     "required": ["theme", "title", "metric", "population", "publisher", "cadence"],
     "properties": {
         "theme": TEXT,
@@ -249,6 +249,7 @@ LENS = {
         "cadence": TEXT,
         "follows": TEXT_OR_NULL,
         "breaks": {"type": "array", "items": BREAK, "accepted": "a list of method changes"},
+        "short": TEXT_OR_NULL,
         "note": TEXT_OR_NULL,
     },
     "additionalProperties": False,
