@@ -67,7 +67,8 @@ def open_vs_closed(lenses: Sequence[str] | None = None, flageval_boards: Sequenc
     router = openrouter_2026.story_parts(figures, chosen)
     capability_said = _capability_findings(capability, declared)
     study = _study_findings(board, figures)
-    key = (router.findings[:1] + _range_findings(board) + capability_said + _trend_findings(trend)
+    editions = _trend_findings(trend)
+    key = (router.findings[:1] + _range_findings(board) + capability_said + editions
            + router.findings[1:] + _router_findings(board) + study)
     # the newest evidence (OpenRouter, 2026) first, then every lens side by side
     sections = [s for s in (*router.sections, _lens_section(board, study, trend),
@@ -88,11 +89,10 @@ def open_vs_closed(lenses: Sequence[str] | None = None, flageval_boards: Sequenc
 
 
 def _title(rows: dict[str, pd.DataFrame], declared: dict[str, dict]) -> str:
-    publishers = {declared[lid]["publisher"] for lid in rows}
     if len(rows) == 1:
         return f"Open-weight models: {words.lower_first(declared[next(iter(rows))]['title'])}"
-    if len(publishers) == 1:
-        return f"Open vs closed on {publishers.pop()}: how much use goes to open-weight and Chinese models"
+    if rows and all(declared[lid]["metric"].startswith("openrouter") for lid in rows):
+        return "Open vs closed on OpenRouter: how much use goes to open-weight and Chinese models"
     return "Open vs closed: how much use goes to open-weight models"
 
 
