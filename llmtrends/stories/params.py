@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from llmtrends.facts.reading import accepted_list, suggest
-from llmtrends.stories.analysis import open_source_lens_entities
 from llmtrends.errors import ParameterError
 
 FLAGEVAL_BOARDS = ("language_subjective", "language_objective", "text_to_image", "text_to_video")
@@ -98,11 +97,18 @@ def _lens_vendors(reg) -> set[str]:
 
 
 def _open_vs_closed(p: dict) -> dict:
+    """``lenses``: ``["all"]`` (every open-vs-closed lens of data/lenses.yaml, so a new lens is a data edit)
+    or some of those lens ids (those the figures hold)."""
     from llmtrends.facts import datasets
-    present = set(datasets.figures()["metric"])
-    lenses = [m for m in open_source_lens_entities() if m in present]
+    from llmtrends.stories.themes.lens_parts import declared_lenses, lens_rows
+    figures = datasets.figures()
+    lenses = [lid for lid, lens in declared_lenses().items() if len(lens_rows(figures, lens))]
     out = dict(p)
-    out["lenses"] = _names_list("lenses", p["lenses"], lenses, "lens", allow_empty=False)
+    chosen = _names_list("lenses", p["lenses"], ["all"] + lenses, "lens", allow_empty=False)
+    if "all" in chosen and len(chosen) > 1:
+        raise ParameterError(f"parameter 'lenses': 'all' stands alone (every lens); got {chosen!r}; accepted: "
+                             f"['all'] or some of {accepted_list(lenses, limit=40)}")
+    out["lenses"] = None if chosen == ["all"] else chosen
     out["flageval_boards"] = _names_list("flageval_boards", p["flageval_boards"], FLAGEVAL_BOARDS, "board",
                                          allow_empty=False)
     _type("show_quotes", p["show_quotes"], bool, "True or False")

@@ -300,17 +300,19 @@ def _share_row_label(p: pd.DataFrame, row_label: str | None, mixed: bool, metric
 
 def value_bars(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "entity_name",
                highlight: str | None = None, title: str | None = None, xlabel: str | None = None,
-               color_by: str = "entity", order: str = "value") -> plt.Axes:
+               color_by: str = "entity", order: str = "value", label_lines: int | None = None) -> plt.Axes:
     """Horizontal bars of one metric, largest on top, each value written at its bar end.
 
     Approximate values are marked '~', bounds '>' / '<'; ranges are drawn as a
     line between both ends. The highlighted entity keeps its colour, the others
     are lightened. Use for multi-answer rates (which never sum to 100) and for
     single shares of different entities. ``order="given"`` keeps the rows in
-    the order of ``data`` (top to bottom), e.g. editions in time order.
+    the order of ``data`` (top to bottom), e.g. editions in time order. ``label_lines`` gives each
+    row name that many lines of 24 characters (and each row the height they need): a lens named by its
+    measure, population and period.
     """
     d = data.sort_values("value", ascending=True) if order == "value" else data.iloc[::-1]
-    ax = _new_ax(ax, height=0.8 + 0.42 * len(d))
+    ax = _new_ax(ax, height=0.8 + max(0.42, 0.22 * (label_lines or 2)) * len(d))
     colours = palette(list(d[color_by])[::-1]) if color_by in d else {}
     marks = {"approx": "~", "at_least": ">", "at_most": "<", "exact": ""}
     for y, row in enumerate(d.itertuples(index=False)):
@@ -325,7 +327,8 @@ def value_bars(data: pd.DataFrame, ax: plt.Axes | None = None, label: str = "ent
         from llmtrends.stories import words
         ax.text(r["value"], y, f" {marks.get(r.get('qualifier', 'exact'), '')}{words.number(r['value'])}{unit}",
                 va="center", fontsize=MIN_FONT, fontweight="bold" if r.get("entity") == highlight else "normal")
-    ax.set_yticks(range(len(d)), [_wrap(textwrap.shorten(str(v), 40), 22) for v in d[label]])
+    chars, width = (22, 40) if label_lines is None else (24, 24 * label_lines)
+    ax.set_yticks(range(len(d)), [_wrap(textwrap.shorten(str(v), width), chars) for v in d[label]])
     ax.set_xlim(0, max(d["value_high"].max() if "value_high" in d and d["value_high"].notna().any() else 0,
                        d["value"].max()) * 1.3)
     ax.tick_params(axis="y", length=0)
