@@ -6,7 +6,7 @@ Layers, bottom to top (``llmtrends/__init__.py`` describes them):
 - the fact base, ``llmtrends.facts``;
 - the stories, ``llmtrends.stories`` (what reports say and draw);
 - the batch runner, ``llmtrends.batch``;
-- the entry points: ``llmtrends`` itself (what ``import llmtrends as lt`` re-exports) and ``cli``.
+- the entry points: ``llmtrends`` itself (what ``import llmtrends as lt`` re-exports) and ``cli`` (with ``cli_data``, its data sub-commands).
 
 A module imports only modules of its own layer or of a layer below it, and no
 import - at the top of a module or inside a function, ``import`` statement or
@@ -34,7 +34,7 @@ LAYERS = (  # bottom to top: a module may import its own layer and those before 
     ("facts", ("llmtrends.facts",)),
     ("stories", ("llmtrends.stories",)),
     ("batch", ("llmtrends.batch",)),
-    ("entry", ("llmtrends.cli", "llmtrends")),
+    ("entry", ("llmtrends.cli", "llmtrends.cli_data", "llmtrends")),
 )
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
