@@ -305,7 +305,8 @@ reports:
     notebook: agentic_usage.ipynb
     title: Agentic usage
 """
-CODING_SPEND_ROW = "me25-coding-spend-share-anthropic-2025,"
+# a figure the landing page's findings state (Vercel's agentic share of gateway tokens)
+AGENTIC_ROW = "vag-agentic-token-share-2026-04,"
 
 
 def _headlines(page: str) -> list[str]:
@@ -314,8 +315,9 @@ def _headlines(page: str) -> list[str]:
     return re.findall(r"<p>(.*?)</p>", found.group(0))
 
 
-def _coding_headline(exports: Path) -> str:
-    found = [line for line in _headlines((exports / "index.html").read_text(encoding="utf-8")) if "code generation" in line]
+def _agentic_headline(exports: Path) -> str:
+    found = [line for line in _headlines((exports / "index.html").read_text(encoding="utf-8"))
+             if "Agentic workloads carry" in line]
     assert len(found) == 1, found
     return found[0]
 
@@ -332,7 +334,7 @@ def test_the_index_of_a_no_op_batch_reuses_its_findings_and_a_data_edit_refreshe
     # 1. a cold batch computes the findings from the data
     status, out, _ = run_cli(*args)
     assert status == 0, out
-    assert "54%" in _coding_headline(exports)
+    assert "59%" in _agentic_headline(exports)
     first = (exports / "index.html").read_text(encoding="utf-8")
 
     # 2. nothing changed: the same findings, and the command imports neither pandas nor matplotlib
@@ -346,15 +348,15 @@ def test_the_index_of_a_no_op_batch_reuses_its_findings_and_a_data_edit_refreshe
     assert cards.search(second).group(0) == cards.search(first).group(0)
 
     # 3. one figure changes: the page says the new figure
-    observations = data_copy / "observations" / "menlo_2025_enterprise.csv"
+    observations = data_copy / "observations" / "vercel_2026_ai_gateway_index.csv"
     lines = observations.read_text(encoding="utf-8").splitlines(keepends=True)
-    [at] = [i for i, line in enumerate(lines) if line.startswith(CODING_SPEND_ROW)]
-    lines[at] = lines[at].replace(",54,", ",55,", 1).replace("54%", "55%")
+    [at] = [i for i, line in enumerate(lines) if line.startswith(AGENTIC_ROW)]
+    lines[at] = lines[at].replace(",59,", ",58,", 1).replace("59%", "58%")
     observations.write_text("".join(lines), encoding="utf-8")
     status, out, _ = run_cli(*args)
     assert status == 0, out
-    headline = _coding_headline(exports)
-    assert "55%" in headline and "54%" not in headline, headline
+    headline = _agentic_headline(exports)
+    assert "58%" in headline and "59%" not in headline, headline
 
 
 def test_findings_computed_while_the_data_changed_are_not_kept(tmp_path, data_copy, monkeypatch):

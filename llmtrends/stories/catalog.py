@@ -270,7 +270,10 @@ def _legend() -> str:
 
 def _head(figs, obs) -> list[str]:
     index, needles = spelling_groups()
-    spellings = json.dumps({"index": index, "needles": needles}, ensure_ascii=False).replace("</", "<\\/")
+    # JSON inside <script>: <, > and & as \u escapes (as Django's json_script), so no spelling can close
+    # the element or read as markup
+    spellings = (json.dumps({"index": index, "needles": needles}, ensure_ascii=False)
+                 .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
     return [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",

@@ -350,7 +350,8 @@ def lens_dotplot(data: pd.DataFrame, ax: plt.Axes | None = None, title: str | No
     d = data.reset_index(drop=True)
     # a row holds a two-line name above its dot: 1.1 in a row keeps the name clear of the row above
     ax = _new_ax(ax, height=0.8 + 1.1 * len(d))
-    metric_colours = dict(zip(d["metric"].unique(), CATEGORY_COLORS))
+    # rows of one metric share a colour; metrics are told apart by the rule between them, so colours may repeat
+    metric_colours = {m: CATEGORY_COLORS[i % len(CATEGORY_COLORS)] for i, m in enumerate(d["metric"].unique())}
     for y, r in d.iterrows():
         c = metric_colours[r["metric"]]
         if pd.notna(r.get("value_low")) and pd.notna(r.get("value_high")):

@@ -68,7 +68,9 @@ def open_vs_closed(lenses: Sequence[str] | None = None, flageval_boards: Sequenc
     capability_said = _capability_findings(capability, declared)
     study = _study_findings(board, figures)
     editions = _trend_findings(trend)
-    key = (router.findings[:1] + _range_findings(board) + capability_said + editions
+    # the answer to the question first (every measure of open-weight use, lowest to highest), then the newest
+    # evidence (OpenRouter, 2026: Chinese vs US models, a question of country, not of openness)
+    key = (_range_findings(board) + router.findings[:1] + capability_said + editions
            + router.findings[1:] + _router_findings(board) + study)
     # the newest evidence (OpenRouter, 2026) first, then every lens side by side
     sections = [s for s in (*router.sections, _lens_section(board, study, trend),

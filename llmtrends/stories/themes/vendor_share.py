@@ -116,7 +116,9 @@ def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = 
     sel = _select(metric, segment, highlight_vendor, periods, figures)
     view = lens_view(figures, today=today)
     menlo = _key_findings(sel)
-    editions = [_editions_section(sel), _changes_section(sel, menlo)]
+    # Menlo's own findings (its leader, a change of hands, its change of measure) lead its section; for code
+    # generation they lead the report instead
+    editions = [_editions_section(sel, [] if sel.is_coding else menlo), _changes_section(sel, menlo)]
     size = market_size(sel.figures)
     rest = ([size] if size is not None else []) + [_concentration_section(sel), _coding_section(sel, menlo),
                                                      _developers_section(sel)]
@@ -268,7 +270,7 @@ def _measure_findings(sel: _Selection) -> list[Finding]:
 
 # --------------------------------------------------------------------------- sections
 
-def _editions_section(sel: _Selection) -> Section:
+def _editions_section(sel: _Selection, told: Sequence[Finding] = ()) -> Section:
     shares, lead = sel.shares, sel.lead
     title = "Menlo Ventures' editions: share by vendor" if not sel.is_coding else "Share by vendor, edition by edition"
     if not len(shares):
@@ -281,6 +283,7 @@ def _editions_section(sel: _Selection) -> Section:
         title,
         intro=("Each bar is one edition of the data as its source published it. A source that names only "
                "some vendors leaves a remainder, hatched grey: it is what the source does not attribute, not a vendor."),
+        findings=list(told),
         charts=[Chart("share_bars", shares, chart_title, "vendor-share-by-edition", {"highlight": sel.highlight_vendor})])
     if notes:
         sec.findings.append(Finding(
