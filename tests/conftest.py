@@ -36,6 +36,22 @@ def data_copy(tmp_path, monkeypatch):
     datasets.clear_cache()
 
 
+@pytest.fixture
+def synthetic(tmp_path, monkeypatch):
+    """``build(rows, disagreements, texts)``: a small data folder and document store of its own
+    (:func:`tests.test_evidence.make_data`), made the current one."""
+    from tests.test_evidence import make_data
+
+    def build(rows=None, disagreements=None, texts=None):
+        data, store = make_data(tmp_path / f"case{len(list(tmp_path.iterdir()))}", rows, disagreements, texts)
+        monkeypatch.setenv("LLMTRENDS_DATA", str(data))
+        monkeypatch.setenv("LLMTRENDS_DOCUMENTS", str(store))
+        datasets.clear_cache()
+        return data, store
+    yield build
+    datasets.clear_cache()
+
+
 @pytest.fixture(scope="session")
 def document_store() -> Path:
     """The document store (``$LLMTRENDS_DOCUMENTS`` or ``../shared/documents``).

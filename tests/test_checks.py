@@ -23,25 +23,13 @@ import yaml
 
 from llmtrends.cli import main
 from llmtrends.errors import DataError
-from llmtrends.facts import datasets, loading
+from llmtrends.facts import datasets
 from llmtrends.facts import store as documents
 from llmtrends.facts.evidence import figure_groups, standing
-from tests.test_evidence import BASE_ROWS, TEXTS, _with, make_data
+from tests.test_evidence import BASE_ROWS, TEXTS, _with
 
 REPO = Path(__file__).resolve().parents[1]
 METRICS = yaml.safe_load((REPO / "data" / "metrics.yaml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def synthetic(tmp_path, monkeypatch):
-    def build(rows=None, disagreements=None, texts=None):
-        data, store = make_data(tmp_path / f"case{len(list(tmp_path.iterdir()))}", rows, disagreements, texts)
-        monkeypatch.setenv("LLMTRENDS_DATA", str(data))
-        monkeypatch.setenv("LLMTRENDS_DOCUMENTS", str(store))
-        datasets.clear_cache()
-        return data, store
-    yield build
-    datasets.clear_cache()
 
 
 def _metric(unit: str) -> str:

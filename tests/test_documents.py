@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from llmtrends.facts import datasets
-from llmtrends.facts import store as documents
 from llmtrends import paths
 from llmtrends.cli import main
 from llmtrends.errors import DataError

@@ -100,18 +100,6 @@ def make_data(root: Path, rows=None, disagreements=None, texts=None) -> tuple[Pa
     return data, store
 
 
-@pytest.fixture
-def synthetic(tmp_path, monkeypatch):
-    def build(rows=None, disagreements=None, texts=None):
-        data, store = make_data(tmp_path / f"case{len(list(tmp_path.iterdir()))}", rows, disagreements, texts)
-        monkeypatch.setenv("LLMTRENDS_DATA", str(data))
-        monkeypatch.setenv("LLMTRENDS_DOCUMENTS", str(store))
-        datasets.clear_cache()
-        return data, store
-    yield build
-    datasets.clear_cache()
-
-
 def _figure(entity, source="s25", metric="enterprise_llm_api_usage_share"):
     figs = datasets.figures()
     sel = figs[(figs["entity"] == entity) & (figs["source_id"] == source) & (figs["metric"] == metric)]

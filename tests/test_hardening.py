@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from llmtrends.batch.render import ExportFiles
 from llmtrends.batch.manifest import load_manifest
 from llmtrends.batch.plan import RESERVED_NAMES, load_plan
 
-from .reports_fixture import NOTEBOOKS, REPO, write_plan
+from .reports_fixture import NOTEBOOKS, write_plan
 from .test_runner import run_cli
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?"

@@ -6,7 +6,6 @@ import re
 
 import numpy as np
 import pandas as pd
-import pytest
 from matplotlib.colors import to_rgb
 
 from llmtrends.facts import datasets

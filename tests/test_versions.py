@@ -10,7 +10,7 @@ import pytest
 import llmtrends as lt
 from llmtrends import cli
 from llmtrends.errors import LlmtrendsError, UnknownNameError
-from llmtrends.facts import changes, datasets, versions
+from llmtrends.facts import datasets, versions
 
 
 # --------------------------------------------------------------------------- the versions

@@ -9,8 +9,10 @@ from llmtrends.errors import DataError
 from llmtrends.stories.html import esc, safe_url
 
 
-@pytest.mark.parametrize("value,text", [(2131.0, "2,131"), (13.0, "13"), (33.3333, "33.3"), (-0.04, "0"),
-                                        (float("nan"), "")])
+@pytest.mark.parametrize("value,text", [(2131.0, "2,131"), (13.0, "13"), (33.3333, "33.3"), (-0.0400001, "0"),
+                                        (float("nan"), ""),
+                                        # a figure as its source wrote it is never rounded away
+                                        (4.69, "4.69"), (3.294, "3.294"), (59.98, "59.98"), (-0.04, "-0.04")])
 def test_number_drops_trailing_zeros_and_groups_thousands(value, text):
     assert words.number(value) == text
 

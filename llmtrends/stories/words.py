@@ -37,15 +37,37 @@ def _missing(value) -> bool:
 
 # --------------------------------------------------------------------------- numbers
 
+#: A value with at most this many decimals is written with all of them (a figure as its source wrote it:
+#: 4.69 trillion, 47.17%, $19.99); a value with more (a computed ratio) is rounded to ``digits``.
+STATED_DECIMALS = 3
+
+
 def number(x, digits: int = 1) -> str:
-    """``2131.0 -> '2,131'``, ``13.0 -> '13'``, ``33.3 -> '33.3'`` (at most ``digits`` decimals)."""
+    """``2131.0 -> '2,131'``, ``13.0 -> '13'``, ``33.3 -> '33.3'``, ``4.69 -> '4.69'``, ``2.571428 -> '2.6'``.
+
+    A figure is never rounded away: a value with at most :data:`STATED_DECIMALS`
+    decimals keeps them all; only a longer one (a computed ratio) is rounded
+    to ``digits`` decimals.
+
+    >>> number(3.294), number(59.98), number(2 / 7 * 9)
+    ('3.294', '59.98', '2.6')
+    """
     if _missing(x):
         return ""
     x = float(x)
-    text = f"{x:,.{digits}f}"
+    own = _decimals(x)
+    text = f"{x:,.{max(digits, own) if own <= STATED_DECIMALS else digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def _decimals(x: float) -> int:
+    """Decimals of the shortest text that reads back as ``x`` (``4.69 -> 2``, ``13.0 -> 0``)."""
+    text = repr(abs(x))
+    if "e" in text or "E" in text:
+        return STATED_DECIMALS + 1
+    return len(text.split(".")[1].rstrip("0")) if "." in text else 0
 
 
 def percent(x, digits: int = 1) -> str:
