@@ -80,7 +80,8 @@ def test_the_lens_board_names_each_lens_leader_from_the_figures():
     # values read from the documents: Menlo Dec 2025 (40% vs 27%), Vercel Apr 2026 (61% of spend; 38% of tokens)
     spend = board.loc["menlo_spend_share"]
     assert (spend["leader"], spend["value"], spend["runner_up"], spend["runner_up_value"]) == ("Anthropic", 40, "OpenAI", 27)
-    assert spend["age_months"] == 12 and spend["edition"] == "2025-12-09" and bool(spend["leader_certain"])
+    # 2025 ends 31 Dec 2025: 11 whole months before 6 Dec 2026
+    assert spend["age_months"] == 11 and spend["edition"] == "2025-12-09" and bool(spend["leader_certain"])
     assert (board.loc["vercel_gateway_spend_share", "leader"], board.loc["vercel_gateway_token_share", "leader"]) == \
         ("Anthropic", "Google"), "who leads depends on what is counted: spend vs tokens of one gateway"
     assert board.loc["vercel_gateway_token_share", "provenance"] == "relay only", "the token sentence is only in relays"

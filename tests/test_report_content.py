@@ -35,7 +35,7 @@ def visible_text(page: str) -> str:
 
 def data_ids() -> dict[str, set[str]]:
     """Every id defined in data/ that a reader must never see: metrics, sources, documents,
-    observations, source methods, table categories and boards, and entity ids that are not their display name.
+    observations, segments, lenses, source methods, table categories and boards, and entity ids that are not their display name.
 
     Only ids with an underscore or a digit are checked: a one-word id such as ``finance``
     or ``openai`` is an ordinary word (and display names say it the same way).
@@ -46,6 +46,8 @@ def data_ids() -> dict[str, set[str]]:
     ids: dict[str, set[str]] = {"metric": set(reg.metrics), "source": set(reg.sources), "method": set(SOURCE_METHODS)}
     docs = set(getattr(reg, "documents", {}) or {}) | {p.stem for p in (REPO / "data" / "observations").glob("*.csv")}
     ids["document"] = docs
+    ids["segment"] = set(reg.segments)
+    ids["lens"] = set(reg.lenses)
     ids["observation"] = set(datasets.observations()["obs_id"])
     # an entity id that is the word readers use inside its own name ("o3" in "OpenAI o3") is no jargon
     ids["entity"] = {e for e, meta in reg.entities.items()

@@ -55,7 +55,8 @@ td.leader { font-weight: 600; }
 .due { display: inline-block; border-radius: 4px; padding: 0 0.3rem; }
 .due-due { background: #fff8c5; color: #7d4e00; font-weight: 600; }
 .due-soon { background: #ddf4ff; color: #0a3069; font-weight: 600; }
-.due-none, .due-later, .due-unknown { color: #59636e; }
+.due-unknown { color: #7d4e00; font-weight: 600; }
+.due-none, .due-later { color: #59636e; }
 ul.headlines { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: 0.8rem; }
 li.headline { display: flex; gap: 0.7rem; align-items: flex-start; background: #f6f8fa; border-radius: 6px; padding: 0.7rem; }
 li.headline p { margin: 0; }

@@ -239,13 +239,21 @@ def provenance(rows, reg) -> str:
 
 
 def months_old(period_end, today) -> int:
-    """Whole months from the end of a figure's period to ``today``.
+    """Whole months from the end of a figure's period to ``today`` (months that have fully passed).
 
     >>> from datetime import date
-    >>> months_old(date(2026, 7, 31), date(2026, 12, 6))
-    5
+    >>> months_old(date(2026, 7, 31), date(2026, 12, 6)), months_old(date(2026, 7, 31), date(2026, 11, 30))
+    (4, 4)
+    >>> months_old(date(2026, 3, 31), date(2026, 4, 1)), months_old(date(2025, 12, 31), date(2026, 12, 31))
+    (0, 12)
     """
-    return (today.year - period_end.year) * 12 + today.month - period_end.month
+    import calendar
+
+    months = (today.year - period_end.year) * 12 + today.month - period_end.month
+    month_ended = today.day == calendar.monthrange(today.year, today.month)[1]
+    if today.day < period_end.day and not month_ended:
+        months -= 1  # the last month has not fully passed
+    return max(months, 0)
 
 
 def _leader_certain(lens: dict, named, figures, reg) -> bool:
@@ -346,7 +354,7 @@ def lenses(theme: str | None = None, *, market: str | None = None, today=None):
     >>> board = lt.lenses("vendor_share", today=date(2026, 12, 6))
     >>> spend = board.set_index("lens").loc["menlo_spend_share"]
     >>> spend[["leader", "value", "runner_up", "period", "age_months"]].astype(str).tolist()
-    ['Anthropic', '40.0', 'OpenAI', '2025', '12']
+    ['Anthropic', '40.0', 'OpenAI', '2025', '11']
     >>> board.set_index("lens").loc["menlo_usage_share", "followed_by"]
     'menlo_spend_share'
     """

@@ -273,8 +273,15 @@ def freshness(figures=None) -> list[dict]:
     board = lens_frames.board(_figures() if figures is None else figures, reg)
     board = board[~board["followed_by"].isin(set(board["lens"]))]
     board = board.sort_values(["period_end", "period_start"], ascending=False, kind="stable")
-    out = []
+    out, seen = [], {}
     for r in board.itertuples():
+        # one publisher series counted in two themes' lenses (Tech Times' whole-platform count) is one row
+        decl = reg.lenses[r.lens]
+        same = (decl["metric"], decl.get("segment"), tuple(decl.get("entities") or ()),
+                tuple(decl.get("sources") or ()), decl.get("series"))
+        if same in seen:
+            seen[same]["theme"] += f", {words.lower_first(words.theme(r.theme))}"
+            continue
         earlier = [m["title"] for m in lens_frames.chain(reg.lenses, r.lens) if m["lens"] != r.lens]
         out.append({
             "lens": r.lens, "theme": words.theme(r.theme), "measure": r.title, "publisher": r.publisher,
@@ -285,6 +292,7 @@ def freshness(figures=None) -> list[dict]:
             "weak": _weak(r.provenance),
             "earlier": "; ".join(words.lower_first(t) for t in earlier),
         })
+        seen[same] = out[-1]
     return out
 
 

@@ -51,13 +51,14 @@ def months_before(period_end: str, today: date) -> int | None:
     """Whole months from the end of a period to ``today`` (``None`` when the date is unknown).
 
     >>> months_before("2026-07-31", date(2026, 12, 6))
-    5
+    4
     """
+    from llmtrends.facts.lenses import months_old
     try:
         end = date.fromisoformat(str(period_end)[:10])
     except ValueError:
         return None
-    return (today.year - end.year) * 12 + today.month - end.month
+    return months_old(end, today)
 
 
 def _age(period_end: str, today: date) -> str:
@@ -65,7 +66,7 @@ def _age(period_end: str, today: date) -> str:
     if n is None:
         return ""
     if n <= 0:
-        return "this month"
+        return "under a month old"
     return f"{n} month{'s' if n != 1 else ''} old"
 
 
@@ -170,9 +171,13 @@ def render_freshness(rows: Sequence[dict], generated) -> str:
     if not rows:
         return ""
     today = _today(generated)
-    due = sum(fresh.due(e, today)["state"] in ("due", "soon") for e in rows)
+    states = [fresh.due(e, today)["state"] for e in rows]
+    due, unknown = sum(s in ("due", "soon") for s in states), states.count("unknown")
     summary = (f"{due} of {len(rows)} lenses have a newer edition due or expected this month"
                if due else f"No newer edition of the {len(rows)} lenses is due yet")
+    if unknown:
+        summary += (f"; for {unknown} more, later periods have ended but when their editions come out is not known "
+                    "(they may be out already)")
     return ('<section class="freshness" aria-labelledby="fresh-h"><h2 id="fresh-h">How fresh each lens is</h2>'
             f'<p>{esc(summary)} ({esc(words.day(today.isoformat()))}). A newer edition is expected one step of the '
             "lens's cadence after the latest period held, as long after the end of that period as the latest "

@@ -265,6 +265,38 @@ def like_for_like(figures: pd.DataFrame, metrics: Sequence[str], segment: str | 
     return pd.DataFrame(columns=figures.columns)
 
 
+def restated(rows: pd.DataFrame) -> str:
+    """Which values of ``rows`` (one edition, one measure) the edition restates from another measure.
+
+    ``data/disagreements.yaml`` links one published number filed under two measures
+    (``same_number_other_measure``: Menlo's December 2025 edition gives as spend shares the 2023
+    and 2024 values first published among closed-source models). A comparison over those rows
+    spans that change of measure, and says so: ``''`` when no row is linked.
+    """
+    if not len(rows) or "obs_id" not in rows:
+        return ""
+    links = datasets.disagreements()
+    links = links[links["kind"] == "same_number_other_measure"]
+    ours = set(rows["obs_id"])
+    metric = rows["metric"].iloc[0]
+    earlier: dict[str, list[str]] = {}
+    for r in links.itertuples():
+        for mine, other in ((r.obs_id_a, r.obs_id_b), (r.obs_id_b, r.obs_id_a)):
+            if mine in ours and other not in ours:
+                row = rows[rows["obs_id"] == mine].iloc[0]
+                other_row = datasets.observations()
+                other_row = other_row[other_row["obs_id"] == other]
+                if len(other_row) and other_row["metric"].iloc[0] != metric:
+                    title = words.lower_first(words.metric(other_row["metric"].iloc[0]))
+                    earlier.setdefault(title, []).append(words.period(row["period"]))
+    if not earlier:
+        return ""
+    told = "; ".join(f"the {' and '.join(dict.fromkeys(periods))} value{'s' if len(set(periods)) > 1 else ''} as "
+                     f"{title}" for title, periods in earlier.items())
+    return (f"{words.source_short(rows['source_id'].iloc[0])} restates values first published under another "
+            f"measure ({told}): the comparison spans that change of measure")
+
+
 def chart_csv(data: pd.DataFrame, label: str = "entity_name") -> pd.DataFrame:
     """What a chart shows, for its download: label, period, value (with range), unit, source."""
     d = data.reset_index(drop=True).copy()

@@ -180,8 +180,24 @@ def crossings(view: LensView, lid: str) -> list[Finding]:
             out.append(Finding(
                 f"On {short(lid)}, {first['entity_name']} passed {other['entity_name']} "
                 f"{words.in_period(first['period'])} ({words.row_value(first)} vs {words.row_value(other)}, "
-                f"{_edition(first['source_id'])}).", at))
+                f"{_edition(first['source_id'])}{_weak(at)}).", at))
     return out
+
+
+def _weak(rows: pd.DataFrame) -> str:
+    """``', known only through relays'`` (and the like) when the rows' evidence is weak, else ``''``."""
+    from llmtrends.stories.chart_notes import weak_provenance
+    notes = list(dict.fromkeys(weak_provenance(rows).values()))
+    return f", {'; '.join(notes)}" if notes else ""
+
+
+def _quoted_in(doc_id: str | None) -> str:
+    """How the document quoting a method change stands: ``' (as a relay quotes it; no known URL)'`` ..."""
+    doc = datasets.registry().documents.get(doc_id or "", {})
+    if not doc or doc.get("kind") != "relay" and doc.get("url"):
+        return ""
+    return " (as " + ("a relay" if doc.get("kind") == "relay" else "a document") + " quotes it" \
+        + ("" if doc.get("url") else ", with no known URL") + ")"
 
 
 def _edition(source_id: str) -> str:
@@ -196,14 +212,15 @@ def break_findings(view: LensView, lid: str) -> list[Finding]:
     for brk in lens.get("breaks") or []:
         start = pd.Timestamp(lens_frames.parse_period(str(brk["from"]))[0])
         after = view.rows[lid][pd.to_datetime(view.rows[lid]["period_start"]) >= start]
-        said = f' ("{brk["quote"]}")' if brk.get("quote") else ""
-        text = (f"{lens['publisher']} changed its method from the {words.period(brk['from'])} figures{said}: values "
-                "before and after are not comparable, so the chart starts new lines there")
+        said = f': "{brk["quote"]}"{_quoted_in(brk.get("doc"))}' if brk.get("quote") else ""
+        text = (f"{lens['publisher']} changed its method with its figures for {words.period(brk['from'])}{said}. "
+                "Values before and after are not comparable, so no line joins them")
         named = _named(lens_frames.latest_snapshot(after, datasets.registry())) if len(after) else after
         if len(named):
             named = named.sort_values("value", ascending=False)
             text += (f"; under the new method, {words.in_period(named['period'].iloc[0])}: "
-                     + ", ".join(f"{r.entity_name} {words.row_value(r._asdict())}" for r in named.itertuples()))
+                     + ", ".join(f"{r.entity_name} {words.row_value(r._asdict())}" for r in named.itertuples())
+                     + (f" ({_weak(named)[2:]})" if _weak(named) else ""))
         out.append(Finding(text + ".", named if len(named) else view.rows[lid].head(0)))
     return out
 

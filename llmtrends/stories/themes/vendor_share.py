@@ -46,6 +46,7 @@ from llmtrends.stories.story import (
     _snapshot_words,
     edition_path,
     lens_chain,
+    restated,
     like_for_like,
 )
 
@@ -223,7 +224,7 @@ def _lead_change(sel: _Selection) -> list[Finding]:
         f"By {_share_phrase(rows['metric'].iloc[0])} ({words.sources_short(rows['source_id'].unique())}), "
         f"the lead changed hands: {first['entity_name']} held {words.percent(first['value'])} "
         f"{words.in_period(first['period'])}; {last['entity_name']} leads with {words.percent(last['value'])} "
-        f"{words.in_period(last['period'])}.",
+        f"{words.in_period(last['period'])}." + (f" {restated(rows)}." if restated(rows) else ""),
         rows[rows["entity"].isin([first["entity"], last["entity"]])])]
 
 
@@ -248,7 +249,8 @@ def _highlight_findings(sel: _Selection) -> list[Finding]:
     if len(path) >= 2:
         out.append(Finding(
             f"{highlight}'s {_share_phrase(path['metric'].iloc[0])}: {edition_path(path)} "
-            f"({words.sources_short(path['source_id'].unique())}).", path))
+            f"({words.sources_short(path['source_id'].unique())})." + (f" {restated(path)}." if restated(path) else ""),
+            path))
     focus = sel.focus
     others = focus[~focus["metric"].isin(path["metric"].unique())] if len(path) and len(focus) else focus
     if len(others) and not (len(sel.lead) and sel.lead.iloc[-1]["entity"] == sel.highlight_vendor and len(path) < 2):
@@ -322,13 +324,16 @@ def _changes_section(sel: _Selection, key: list[Finding]) -> Section:
         text += (f"; {o['entity_name']} went from {words.percent(o['value_start'])} to "
                  f"{words.percent(o['value_end'])} ({words.points(o['change_pp'])})")
     moved = rows[rows["entity"].isin([big["entity"]] + [change.loc[i, "entity"] for i in opposite[:1]])]
-    largest = Finding(text + ".", moved)
+    note = restated(rows)
+    largest = Finding(text + "." + (f" {note}." if note else ""), moved)
     csv = change.assign(period=change["start"] + " to " + change["end"])
     lead_changed = any("the lead changed hands" in f.text for f in key)
     if len(key) < 4 and big["entity"] != sel.highlight_vendor and not lead_changed:
         key.insert(1, largest)
     return Section(title, intro=(f"One measure ({words.lower_first(words.metric(rows['metric'].iloc[0]))}) as "
-                                 f"{cited} states it for each period, so the change compares like with like."),
+                                 f"{cited} states it for each period"
+                                 + (", so the change compares like with like." if not note else
+                                    "; some of its values were first published under another measure (below).")),
                    findings=[largest],
                    table=Table(["Vendor", "Then", "Latest", "Change"], table_rows,
                                csv[["entity_name", "start", "value_start", "end", "value_end", "change_pp",
@@ -423,7 +428,8 @@ def _coding_section(sel: _Selection, key: list[Finding]) -> Section:
     if len(path) >= 2:
         finds.append(Finding(
             f"{top['entity_name']}'s share of code-generation {_measure_noun(path['metric'].iloc[0])} "
-            f"({words.sources_short(path['source_id'].unique())}): {edition_path(path)}.", path))
+            f"({words.sources_short(path['source_id'].unique())}): {edition_path(path)}."
+            + (f" {restated(path)}." if restated(path) else ""), path))
     if len(key) < 5:
         key.append(finds[-1])
     return Section(title, findings=finds, charts=[Chart("share_bars", coding, "Share of code-generation use, by vendor",
