@@ -196,19 +196,31 @@ def parameter_text(key: str, value: Any) -> str:
     try:
         w = _words()
         one = {
-            "metric": w.metric, "lenses": w.metric, "highlight_vendor": w.entity,
+            "metric": w.metric, "lenses": _lens_title, "highlight_vendor": w.entity,
             "segment": w.segment, "compute_segments": w.segment, "flageval_boards": lambda b: w.label("board", b),
             "periods": w.period,
         }.get(key)
         if isinstance(value, bool):
             text = "shown" if value else "hidden"
         elif isinstance(value, (list, tuple)):
-            text = ", ".join(one(v) if one else str(v) for v in value) or "all"
+            text = ("; " if key == "lenses" else ", ").join(one(v) if one else str(v) for v in value) or "all"
         else:
             text = one(value) if one else str(value)
     except Exception:  # an id the data no longer know: show it as it is
         text = _value_text(value)
     return f"{name}: {text}"
+
+
+def _lens_title(lens_id: str) -> str:
+    """A lens by its title (data/lenses.yaml); ``all`` as 'every lens of the theme'."""
+    if lens_id == "all":
+        return "every lens of the theme"
+    from llmtrends.facts import datasets
+
+    lens = datasets.registry().lenses.get(lens_id)
+    if lens is None:
+        return _words().metric(lens_id)  # a metric id, as older plans named them
+    return str(lens.get("short") or lens["title"])
 
 
 def _when(moment: Any) -> str:

@@ -257,7 +257,7 @@ def whats_new(since=None, limit: int = 4) -> str:
     -------
     str
         Plain text (escape it for HTML): the data version, what was added
-        (counted, by source), restated (old -> new) and removed.
+        (counted, by source), restated (old → new) and removed.
 
     Examples
     --------
@@ -284,7 +284,7 @@ def whats_new(since=None, limit: int = 4) -> str:
     restated = table[table["change"] == "restated"]
     if len(restated):
         examples = "; ".join(
-            f"{r.entity_name} {r.metric_title} {r.period}: {_value(r.value_old, r.qualifier_old, r.unit_old)} -> "
+            f"{r.entity_name} {r.metric_title} {r.period}: {_value(r.value_old, r.qualifier_old, r.unit_old)} → "
             f"{_value(r.value_new, r.qualifier_new, r.unit)}" for r in restated.head(limit).itertuples())
         parts.append(f"{len(restated)} restated ({examples}{'; ...' if len(restated) > limit else ''})")
     parts.append(f"{int(counts.get('removed', 0))} removed")

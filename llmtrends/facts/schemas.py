@@ -119,6 +119,7 @@ SOURCE = {
     "accepted": "a mapping with publisher, title, method ... (data/README.md)",
     "properties": {
         "publisher": TEXT,
+        "publisher_note": TEXT_OR_NULL,
         "title": TEXT,
         "url": URL_OR_NULL,
         "published": DATE_OR_NULL,

@@ -192,9 +192,9 @@ def _series_citation(series: str, members: list[str], weak: dict[str, str]) -> s
     for s in members:
         for note in filter(None, (weak.get(s) or "").split("; ")):
             notes.setdefault(re.sub(r"^\d+ of \d+ figures ", "some figures ", note), []).append(month[s])
-        remark = re.search(r"\((attribution inferred[^)]*)\)", str(reg.sources[s].get("publisher") or ""))
-        if remark:
-            notes.setdefault(remark.group(1).split(";")[0], []).append(month[s])
+        inferred = str(reg.sources[s].get("publisher_inferred") or "")
+        if inferred:  # 'attribution inferred; the relaying text names no source'
+            notes.setdefault(inferred.split(";")[0], []).append(month[s])
     if notes:
         text += " [" + "; ".join(f"{note}: the {_and(months)} edition{'s' if len(months) > 1 else ''}"
                                  for note, months in notes.items()) + "]"

@@ -63,15 +63,19 @@ def agentic_usage(compute_segments: Sequence[str] = ("startup", "enterprise"), a
     sections = [s for s in sections if s is not None] + _agent_map_sections(agent_map_view)
     segs = " and ".join(words.segment(s).lower() for s in compute_segments)
     title = "Agentic usage: agents, automation, reasoning and the move to new models"
-    if list(compute_segments) == ["enterprise"]:
-        title = "Agentic usage in enterprises: agents, automation, reasoning and new models"
+    # compute_segments narrows the sections counted by respondent (agents in production, compute), not the
+    # lenses, whose populations are their publishers' own: the question says which is which
+    narrowed = sorted(compute_segments) != ["enterprise", "startup"]
+    question = "How fast is LLM use becoming agents and automation?" + (
+        f" Agents in production and compute are shown for {segs} only; every other measure keeps its own "
+        "population." if narrowed else "")
     intro = ("How use of LLMs moved from one-shot answers to agents: the agentic and automated share of traffic by "
              "each measure the sources give (each with its population and period, never added), agents in "
              "production, reasoning, compute moving to inference, coding, how fast users switch to a new model, "
              "and the Chinese agent map.")
     key = _dedupe(key)
     metrics = shown_metrics(key[:5], sections)
-    return Story(title=title, question=f"How fast is LLM use becoming agents and automation, for {segs}?", intro=intro,
+    return Story(title=title, question=question, intro=intro,
                  key_findings=key[:5], sections=sections,
                  metrics=[m for m in SHOWN_METRICS if m in metrics] + [m for m in metrics if m not in SHOWN_METRICS],
                  as_of=_as_of(shown), answer=key[0].text if key else "")
@@ -155,8 +159,8 @@ def _gateway_section(figures, key, shown) -> Section | None:
     shown += [agentic, grew if len(agentic) else agentic.iloc[0:0], tools]
     return Section("Agents on Vercel's AI Gateway",
                    intro=("Telemetry of the production traffic of the teams on Vercel's AI Gateway (over 200,000 "
-                          "teams), from its production index of May 2026; Vercel does not define 'agentic' in the "
-                          "stored texts."),
+                          "teams), from its production index of May 2026; the texts that report it do not say how "
+                          "Vercel defines 'agentic'."),
                    findings=finds, charts=charts)
 
 
