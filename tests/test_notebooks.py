@@ -148,7 +148,9 @@ def test_non_default_parameters_change_title_and_sections(executed):
     assert "Who supplies code generation" in text and "2023" not in text.split("Key findings")[0]
     assert "Anthropic leads with 54% of coding LLM spend, ahead of OpenAI (21%)" in text
     assert "+0 points" not in text and "How shares changed: Not shown" not in text
-    assert "the largest move is Anthropic's: 42% in mid-2025 to 54% in 2025 (+12 points)" in text
+    # one vendor named in both periods: its move, not "the largest move" over a one-row table
+    assert "Anthropic is the one vendor named in both periods: 42% in mid-2025 to 54% in 2025 (+12 points)" in text
+    assert "the largest move" not in text.split("How shares changed", 1)[1].split("How concentrated", 1)[0]
     assert "How concentrated the market is: Not shown" in text
     enterprise = " ".join(_texts(executed("agentic-usage-enterprise")))
     assert "enterprises 29% → 49%" in enterprise and "startups 48%" not in enterprise

@@ -256,7 +256,8 @@ def _highlight_findings(sel: _Selection) -> list[Finding]:
     if len(others) and not (len(sel.lead) and sel.lead.iloc[-1]["entity"] == sel.highlight_vendor and len(path) < 2):
         said = "; ".join(f"{words.percent(r.value)} {words.in_period(r.period)} ({_measure_word(r.metric)})"
                          for r in others.sort_values("period_end").itertuples())
-        out.append(Finding(f"{highlight} by Menlo's earlier measures: {said}.", others))
+        topic = "'s share of code generation" if sel.is_coding else ""
+        out.append(Finding(f"{highlight}{topic} by Menlo's earlier measures: {said}.", others))
     return out
 
 
@@ -315,7 +316,10 @@ def _changes_section(sel: _Selection, key: list[Finding]) -> Section:
                   for r in change.itertuples()]
     order = change["change_pp"].abs().sort_values(ascending=False).index
     big = change.loc[order[0]]
-    text = (f"By {measure} ({cited}), the largest move is {big['entity_name']}'s: "
+    # with one vendor named in both periods there is no "largest" move, only its move
+    whose = (f"the largest move is {big['entity_name']}'s" if len(change) > 1
+             else f"{big['entity_name']} is the one vendor named in both periods")
+    text = (f"By {measure} ({cited}), {whose}: "
             f"{words.percent(big['value_start'])} {words.in_period(big['start'])} to "
             f"{words.percent(big['value_end'])} {words.in_period(big['end'])} ({words.points(big['change_pp'])})")
     opposite = [i for i in order[1:] if change.loc[i, "change_pp"] * big["change_pp"] < 0]
