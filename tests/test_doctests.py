@@ -13,7 +13,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(llmtrends.__path__, "llmt
 #: Modules of the analyst's API: each must show its use in examples that run.
 MUST_HAVE_EXAMPLES = {"llmtrends.facts.frames", "llmtrends.facts.explore", "llmtrends.facts.accessor", "llmtrends.facts.export",
                       "llmtrends.facts.versions", "llmtrends.facts.changes", "llmtrends.facts.spelling",
-                      "llmtrends.facts.datasets"}
+                      "llmtrends.facts.datasets", "llmtrends.facts.lenses"}
 
 
 @pytest.mark.parametrize("name", MODULES)

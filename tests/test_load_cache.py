@@ -427,3 +427,45 @@ def test_an_editor_lock_file_appearing_does_not_invalidate_the_cache(counted, da
     (data_copy / "observations" / ".menlo_2025_enterprise.csv.swp").write_bytes(b"\x00vim")
     load()
     assert len(calls) == 1
+
+
+# --------------------------------------------------------------------------- one report, one version of the data
+
+def _edit_a_value(data_copy):
+    path = data_copy / "observations" / "vercel_2026_ai_gateway_index.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    [at] = [i for i, line in enumerate(lines) if line.startswith("vag-agentic-token-share-2026-04,")]
+    lines[at] = lines[at].replace(",59,", ",58,", 1).replace("59%", "58%")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _agentic_share() -> float:
+    obs = datasets.observations()
+    return float(obs.loc[obs["obs_id"] == "vag-agentic-token-share-2026-04", "value"].iloc[0])
+
+
+def test_a_pinned_block_serves_one_version_of_the_data_and_the_next_load_sees_the_edit(data_copy, monkeypatch):
+    monkeypatch.setenv("LLMTRENDS_CACHE", "off")
+    datasets.clear_cache()
+    with loading.served_states() as states, loading.pinned():
+        first = loading.registry()
+        assert _agentic_share() == 59
+        _edit_a_value(data_copy)  # a save while a report is being computed
+        assert loading.registry() is first and _agentic_share() == 59, "one report, one version of the data"
+    assert len(set(states)) == 1 and len(states) >= 3, "every load served in the block is recorded, at one state"
+    assert _agentic_share() == 58, "outside the block the edit is seen"
+
+
+def test_a_report_function_is_pinned_so_its_figures_come_from_one_version(data_copy, monkeypatch):
+    from llmtrends.stories.themes import agentic_usage
+    monkeypatch.setenv("LLMTRENDS_CACHE", "off")
+    datasets.clear_cache()
+    seen = []
+    real = loading._load
+
+    def counting(root):
+        seen.append(1)
+        return real(root)
+    monkeypatch.setattr(loading, "_load", counting)
+    agentic_usage.agentic_usage()
+    assert len(seen) == 1, f"the report checked the data {len(seen)} times, not once"

@@ -11,6 +11,7 @@ functions of :mod:`llmtrends.facts.datasets` tidy copies of them.
 """
 
 import contextlib
+import functools
 import contextvars
 import threading
 from pathlib import Path
@@ -43,8 +44,69 @@ class _Loaded:
         self.sources = _source_frame(reg)
 
 
+class _Pin:
+    """The load a `pinned` block serves (set by its first load)."""
+
+    def __init__(self):
+        self.key: tuple | None = None
+        self.loaded: "_Loaded | None" = None
+        self.state: str | None = None
+
+
+_pin: contextvars.ContextVar[_Pin | None] = contextvars.ContextVar("llmtrends_pinned_load", default=None)
+
+
+@contextlib.contextmanager
+def pinned():
+    """Within the block, every load serves the data as the block's first load found it.
+
+    Each load otherwise checks the state of every data file (`llmtrends.facts.files.state`,
+    about a millisecond): a report's story and its display call the registry over a
+    thousand times, and one figure of a report must not come from one version of the
+    data and the next figure from another. Nested blocks share the outer one's load;
+    a block for another data folder loads that one.
+
+    Examples
+    --------
+    >>> from llmtrends.facts import loading
+    >>> with loading.pinned():
+    ...     loading.registry() is loading.registry()
+    True
+    """
+    if _pin.get() is not None:
+        yield
+        return
+    reset = _pin.set(_Pin())
+    try:
+        yield
+    finally:
+        _pin.reset(reset)
+
+
+def pinned_data(function):
+    """Decorate ``function`` to run in one `pinned` block."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with pinned():
+            return function(*args, **kwargs)
+    return wrapper
+
+
 def _loaded() -> _Loaded:
+    pin = _pin.get()
     root = paths.data_dir()
+    if pin is not None and pin.loaded is not None and pin.key == (str(root),):
+        served = _served.get()
+        if served is not None:
+            served.append(pin.state)
+        return pin.loaded
+    hit, state = _load(root)
+    if pin is not None:
+        pin.key, pin.loaded, pin.state = (str(root),), hit, state
+    return hit
+
+
+def _load(root) -> tuple["_Loaded", str]:
     if not (root / "sources.yaml").exists():
         raise DataError([Problem(str(root), "no data directory here (sources.yaml missing); "
                                             "set LLMTRENDS_DATA or reinstall llmtrends")])
@@ -62,7 +124,7 @@ def _loaded() -> _Loaded:
     served = _served.get()
     if served is not None:
         served.append(state)
-    return hit
+    return hit, state
 
 
 @contextlib.contextmanager

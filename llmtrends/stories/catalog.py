@@ -29,6 +29,7 @@ from pathlib import Path
 from llmtrends.facts import datasets
 from llmtrends.stories import words
 from llmtrends.stories.html import esc, safe_url
+from llmtrends.facts.loading import pinned_data
 
 _CSS = """
 *{box-sizing:border-box}
@@ -315,6 +316,7 @@ def _statements(obs) -> dict[tuple, list[tuple]]:
     return out
 
 
+@pinned_data
 def render_catalog() -> str:
     """The catalog page as an HTML string (every value escaped)."""
     w = _Words()

@@ -20,6 +20,7 @@ from llmtrends.facts import datasets
 from llmtrends.stories import words
 from llmtrends.stories.html import esc, safe_url
 from llmtrends.stories.plotting import citations, source_ids
+from llmtrends.facts.loading import pinned_data
 
 #: Widest a chart may be, in points: at 12 pt text it stays >= 11 px on a 390 px phone.
 MAX_WIDTH_PT = 330
@@ -116,6 +117,7 @@ def _with_tips(svg: str, fig) -> str:
     return svg
 
 
+@pinned_data
 def chart(ax, data: pd.DataFrame | None = None, name: str = "chart", csv: pd.DataFrame | None = None,
           title: str | None = None) -> None:
     """Show a chart as one figure: its title, the chart (inline SVG), its source once, its numbers as CSV.
@@ -226,6 +228,7 @@ def _cell(value) -> str:
 
 # --------------------------------------------------------------------------- a report's parts
 
+@pinned_data
 def lead(story) -> None:
     """The top of a report: its title, the question, three to five key findings, and the date its data ends."""
     items = "".join(f"<li>{escape_markup(f.text)}</li>" for f in story.key_findings)
@@ -240,6 +243,7 @@ def lead(story) -> None:
         f'<p class="lt-intro">{esc(story.intro)}</p></header>'))
 
 
+@pinned_data
 def section(story, title: str | None = None) -> None:
     """One section of a story (or every section when ``title`` is None): heading, text, charts, table.
 
@@ -276,6 +280,7 @@ def analyst_notes(story) -> None:
             section(story, sec.title)
 
 
+@pinned_data
 def definitions(metric_names: Iterable[str]) -> None:
     """Show what each measure in the report means, by its title."""
     reg = datasets.registry()
@@ -285,6 +290,7 @@ def definitions(metric_names: Iterable[str]) -> None:
     _show(_html(f'<h2 class="lt-section">What the measures mean</h2><ul class="lt-definitions">{items}</ul>'))
 
 
+@pinned_data
 def sources_section(extra: Iterable[str] = ()) -> None:
     """The closing sources section: every source a chart, table or finding of this run used.
 

@@ -38,6 +38,7 @@ from llmtrends.stories.story import Finding, Story, _dedupe, _figures
 from llmtrends.stories.themes.agentic_usage import agentic_usage
 from llmtrends.stories.themes.open_vs_closed import open_vs_closed
 from llmtrends.stories.themes.vendor_share import market_size, vendor_share
+from llmtrends.facts.loading import pinned_data
 
 STORIES = {"vendor_share": vendor_share, "open_vs_closed": open_vs_closed, "agentic_usage": agentic_usage}
 
@@ -70,6 +71,7 @@ def notebook_defaults(path: str | Path) -> dict[str, Any]:
     return values
 
 
+@pinned_data
 def for_notebook(notebook: str, parameters: dict[str, Any] | None = None, path: str | Path | None = None) -> Story:
     """The story of a notebook (by stem) with its parameters checked by :mod:`llmtrends.stories.params`.
 
@@ -127,6 +129,7 @@ def _told(told: dict[str, Story] | None, name: str) -> Story | None:
     return None
 
 
+@pinned_data
 def headlines(told: dict[str, Story] | None = None) -> list[Finding]:
     """Five to eight findings across the reports, newest evidence first (each with its data for a sparkline).
 
@@ -164,6 +167,7 @@ def _sort_key(finding: Finding, rank: int):
     return (newest is None, -(newest.value if newest is not None else 0), rank)
 
 
+@pinned_data
 def lead(figures=None) -> Finding | None:
     """Who leads on how many lenses of vendor share, and where the others lead (the lens board's answer).
 
@@ -221,6 +225,7 @@ def _board_entry(view, r, market: str) -> dict:
     }
 
 
+@pinned_data
 def lens_board(figures=None) -> list[dict]:
     """The current lenses on who leads (vendor share), the market as a whole newest period first, then China's.
 
@@ -251,6 +256,7 @@ def lens_board(figures=None) -> list[dict]:
     return board
 
 
+@pinned_data
 def freshness(figures=None) -> list[dict]:
     """Every current lens of every theme: its cadence, the latest period held and the edition that holds it.
 

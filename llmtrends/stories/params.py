@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from llmtrends.facts.reading import accepted_list, suggest
 from llmtrends.errors import ParameterError
+from llmtrends.facts.loading import pinned_data
 
 FLAGEVAL_BOARDS = ("language_subjective", "language_objective", "text_to_image", "text_to_video")
 AGENT_MAP_VIEWS = ("industry", "function", "both")
@@ -175,6 +176,7 @@ def _papermill_injected_unknown(declared: tuple[str, ...]) -> list[str]:
     return []
 
 
+@pinned_data
 def validate(notebook: str, params: dict | None = None, **kwargs: Any) -> dict:
     """Check a report's parameters; return them normalized (spellings -> entity ids).
 

@@ -279,16 +279,13 @@ def restated(rows: pd.DataFrame) -> str:
     links = links[links["kind"] == "same_number_other_measure"]
     ours = set(rows["obs_id"])
     metric = rows["metric"].iloc[0]
+    metric_of = {o["obs_id"]: o["metric"] for o in datasets.registry().observations}
     earlier: dict[str, list[str]] = {}
     for r in links.itertuples():
         for mine, other in ((r.obs_id_a, r.obs_id_b), (r.obs_id_b, r.obs_id_a)):
-            if mine in ours and other not in ours:
-                row = rows[rows["obs_id"] == mine].iloc[0]
-                other_row = datasets.observations()
-                other_row = other_row[other_row["obs_id"] == other]
-                if len(other_row) and other_row["metric"].iloc[0] != metric:
-                    title = words.lower_first(words.metric(other_row["metric"].iloc[0]))
-                    earlier.setdefault(title, []).append(words.period(row["period"]))
+            if mine in ours and other not in ours and metric_of.get(other, metric) != metric:
+                title = words.lower_first(words.metric(metric_of[other]))
+                earlier.setdefault(title, []).append(words.period(rows.loc[rows["obs_id"] == mine, "period"].iloc[0]))
     if not earlier:
         return ""
     told = "; ".join(f"the {' and '.join(dict.fromkeys(periods))} value{'s' if len(set(periods)) > 1 else ''} as "

@@ -30,6 +30,7 @@ from llmtrends.stories.story import (
     edition_path,
     lens_chain,
 )
+from llmtrends.facts.loading import pinned_data
 
 CODING_LENS_METRIC = "enterprise_coding_llm_share"
 THEME = "agentic_usage"
@@ -41,6 +42,7 @@ SHOWN_METRICS = ("ai_gateway_agentic_token_share", "ai_gateway_agentic_token_sha
                  "anthropic_user_model_share", "model_switching_behaviour_share", "enterprise_ai_scenario_selection_rate")
 
 
+@pinned_data
 def agentic_usage(compute_segments: Sequence[str] = ("startup", "enterprise"), agent_map_view: str = "both",
                   top_n_scenarios: int = 10, figures: pd.DataFrame | None = None) -> Story:
     """The agentic-usage report: agentic and automated shares of use, reasoning, inference, coding, new models."""

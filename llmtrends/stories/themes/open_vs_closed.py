@@ -33,6 +33,7 @@ from llmtrends.stories.story import (
 )
 from llmtrends.stories.themes import openrouter_2026
 from llmtrends.stories.themes.lens_parts import compact_period, declared_lenses, lens_rows, shown_metrics
+from llmtrends.facts.loading import pinned_data
 
 THEME = "open_vs_closed"
 ENTERPRISE_LENS = "menlo_open_source_workload_share"  # the first measure of Menlo's open-source chain
@@ -42,6 +43,7 @@ KEY = 4  # key findings: the report must print on three pages
 ALL_BOARDS = ("language_subjective", "language_objective", "text_to_image", "text_to_video")
 
 
+@pinned_data
 def open_vs_closed(lenses: Sequence[str] | None = None, flageval_boards: Sequence[str] = ALL_BOARDS,
                    show_quotes: bool = True, figures: pd.DataFrame | None = None) -> Story:
     """The open-vs-closed report: every lens on open-model use, side by side, never added.

@@ -49,6 +49,7 @@ from llmtrends.stories.story import (
     restated,
     like_for_like,
 )
+from llmtrends.facts.loading import pinned_data
 
 CODING_LENS_METRIC = "enterprise_coding_llm_share"  # the first measure of the coding lenses' chain
 DEVELOPER_SURVEY_METRIC = "developer_model_usage_rate"
@@ -85,6 +86,7 @@ class _Selection:
         return self.shares[self.shares["entity"] == self.highlight_vendor] if len(self.shares) else pd.DataFrame()
 
 
+@pinned_data
 def vendor_share(metric: str = "enterprise_llm_api_usage_share", segment: str = "enterprise",
                  highlight_vendor: str = "anthropic", periods: Sequence[str] = (),
                  figures: pd.DataFrame | None = None, today: date | None = None) -> Story:
@@ -224,8 +226,14 @@ def _lead_change(sel: _Selection) -> list[Finding]:
         f"By {_share_phrase(rows['metric'].iloc[0])} ({words.sources_short(rows['source_id'].unique())}), "
         f"the lead changed hands: {first['entity_name']} held {words.percent(first['value'])} "
         f"{words.in_period(first['period'])}; {last['entity_name']} leads with {words.percent(last['value'])} "
-        f"{words.in_period(last['period'])}." + (f" {restated(rows)}." if restated(rows) else ""),
+        f"{words.in_period(last['period'])}." + _restated_words(rows),
         rows[rows["entity"].isin([first["entity"], last["entity"]])])]
+
+
+def _restated_words(rows: pd.DataFrame) -> str:
+    """``' <who> restates values ...: the comparison spans that change of measure.'`` or ``''``."""
+    note = restated(rows)
+    return f" {note}." if note else ""
 
 
 def _measure_noun(metric: str) -> str:
@@ -249,8 +257,7 @@ def _highlight_findings(sel: _Selection) -> list[Finding]:
     if len(path) >= 2:
         out.append(Finding(
             f"{highlight}'s {_share_phrase(path['metric'].iloc[0])}: {edition_path(path)} "
-            f"({words.sources_short(path['source_id'].unique())})." + (f" {restated(path)}." if restated(path) else ""),
-            path))
+            f"({words.sources_short(path['source_id'].unique())})." + _restated_words(path), path))
     focus = sel.focus
     others = focus[~focus["metric"].isin(path["metric"].unique())] if len(path) and len(focus) else focus
     if len(others) and not (len(sel.lead) and sel.lead.iloc[-1]["entity"] == sel.highlight_vendor and len(path) < 2):
@@ -432,8 +439,8 @@ def _coding_section(sel: _Selection, key: list[Finding]) -> Section:
     if len(path) >= 2:
         finds.append(Finding(
             f"{top['entity_name']}'s share of code-generation {_measure_noun(path['metric'].iloc[0])} "
-            f"({words.sources_short(path['source_id'].unique())}): {edition_path(path)}."
-            + (f" {restated(path)}." if restated(path) else ""), path))
+            f"({words.sources_short(path['source_id'].unique())}): {edition_path(path)}." + _restated_words(path),
+            path))
     if len(key) < 5:
         key.append(finds[-1])
     return Section(title, findings=finds, charts=[Chart("share_bars", coding, "Share of code-generation use, by vendor",
