@@ -86,7 +86,16 @@ def record_sources(data: pd.DataFrame) -> None:
 def _svg(fig, name: str) -> str:
     """The figure as inline SVG markup: text stays text, ids are unique to this chart."""
     import matplotlib
-    for _ in range(4):  # labels outside the axes widen the image: shrink the axes until it fits
+    # labels outside the axes widen the image: shrink the figure until it fits, measured on the layout
+    # (a tight bounding box is one draw; each SVG written to measure it was two and the text)
+    pad = 0.08 * 72
+    for _ in range(4):
+        wide = fig.get_tightbbox(fig.canvas.get_renderer()).width * 72 + 2 * pad
+        if wide <= MAX_WIDTH_PT:
+            break
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(max(1.5, w - (wide - MAX_WIDTH_PT) / 72), h)
+    for _ in range(4):  # the SVG's own width decides (its text may measure a little wider)
         buffer = io.StringIO()
         with matplotlib.rc_context({"svg.hashsalt": name}):
             fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.08, metadata={"Date": None})
