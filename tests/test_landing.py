@@ -275,3 +275,16 @@ def test_whats_new_is_the_changelogs_own_summary_when_the_fact_base_has_one():
         assert landing.whats_new() == ""
         return
     assert landing.whats_new() == changes.whats_new()
+
+
+def test_the_freshness_summary_counts_lenses_whose_editions_may_be_out_already():
+    from llmtrends.stories import landing_page
+    rows = landing.freshness()
+    states = [fresh.due(r, BUILT.date())["state"] for r in rows]
+    assert "unknown" in states, "Counterpoint's quarters and OpenRouter's weeks have ended since their last figures"
+    page = landing_page.render_freshness(rows, BUILT.isoformat())
+    summary = re.search(r'id="fresh-h">.*?</h2><p>(.*?)</p>', page, re.S).group(1)
+    assert f"for {states.count('unknown')} more, later periods have ended" in summary
+    assert summary.startswith("As of 6 Dec 2026, ")
+    # and they are marked, not greyed out as if nothing were due
+    assert page.count('class="due due-unknown"') == states.count("unknown")

@@ -503,7 +503,7 @@ def render_index(
     cards = "\n".join(_render_card(run, state, (told.get(run.name) or {}).get("story")) for run, state in states)
     details = "\n".join(_render_run(run, state, (told.get(run.name) or {}).get("params")) for run, state in states)
     built = (f'<p class="meta">Page built <time datetime="{_e(utc_iso(generated))}">{_e(_when(utc_iso(generated)))}'
-             f"</time> · {len(runs)} report(s): {_e(summary)}</p>")
+             f"</time> · {len(runs)} report{'' if len(runs) == 1 else 's'}: {_e(summary)}</p>")
     return _page(content, generated, cards, _catalog_section(catalog_href), built + "\n" + details)
 
 

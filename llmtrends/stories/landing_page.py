@@ -163,7 +163,7 @@ def _freshness_row(e: dict, today: date) -> str:
             f'<td data-label="How often">{esc(e["cadence_words"])}</td>'
             f'<td data-label="Latest data">{esc(e["period"])}{weak}</td>'
             f'<td data-label="Edition">{esc(edition) or "<span class=meta>date not known</span>"}</td>'
-            f'<td data-label="Newer edition?"><span class="due due-{esc(status["state"])}">{esc(status["text"])}</span></td></tr>')
+            f'<td data-label="Newer edition"><span class="due due-{esc(status["state"])}">{esc(status["text"])}</span></td></tr>')
 
 
 def render_freshness(rows: Sequence[dict], generated) -> str:
@@ -179,7 +179,7 @@ def render_freshness(rows: Sequence[dict], generated) -> str:
         summary += (f"; for {unknown} more, later periods have ended but when their editions come out is not known "
                     "(they may be out already)")
     return ('<section class="freshness" aria-labelledby="fresh-h"><h2 id="fresh-h">How fresh each lens is</h2>'
-            f'<p>{esc(summary)} ({esc(words.day(today.isoformat()))}). A newer edition is expected one step of the '
+            f'<p>As of {esc(words.day(today.isoformat()))}, {esc(words.lower_first(summary))}. A newer edition is expected one step of the '
             "lens's cadence after the latest period held, as long after the end of that period as the latest "
             "edition came after the end of its own; when that edition's date is not known, only the end of the "
             "next period is.</p>"
