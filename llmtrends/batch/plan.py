@@ -101,7 +101,7 @@ def shown_path(written: str, notebook: Path, plan_dir: Path) -> str:
     when the notebook lies in it, relative to the plan's folder when it lies
     there, else its file name only.
 
-    >>> shown_path("/home/ana/llmtrends/notebooks/x.ipynb", Path("/home/ana/llmtrends/notebooks/x.ipynb"), Path("/tmp"))
+    >>> shown_path("/srv/elsewhere/notebooks/x.ipynb", Path("/srv/elsewhere/notebooks/x.ipynb"), Path("/srv/plans"))
     'x.ipynb'
     """
     from llmtrends import paths

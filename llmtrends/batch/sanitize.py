@@ -174,7 +174,7 @@ def make_scrubber(notebook_dir: Path, extra_dirs: Iterable[tuple[Path, str]] = (
         never becomes an element). Replaced, as whole paths, longest first:
         the notebook folder (``.``), the extra folders, the Python installation
         (``<python>``), the temp folder (``<tmp>``), the home folder (``~``);
-        then any ``/home/NAME``, ``/Users/NAME`` or ``C:\\Users\\NAME`` (``~``).
+        then any user's home folder, on Linux, macOS or Windows (``~``).
         The user and host names are replaced (``<user>``, ``<host>``) only where
         they stand as a path or an identifier, never as a word of the report
         (a host named ``Anthropic`` leaves the vendor on the page): a folder of
